@@ -1,0 +1,1 @@
+"""Users, roles per municipality, registration, login, profile, PIN HMAC."""

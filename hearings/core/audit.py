@@ -1,0 +1,85 @@
+"""Append-only, hash-chained audit log: each entry's hash covers the previous entry's hash."""
+import hashlib
+import json
+from datetime import datetime
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import JSON, ForeignKey, Integer, String, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .models import UTCDateTime, utcnow
+
+GENESIS = "0" * 64
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipality.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    object_type: Mapped[str | None] = mapped_column(String(80))
+    object_id: Mapped[str | None] = mapped_column(String(80))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+
+    def payload(self):
+        return json.dumps({
+            "created_at": self.created_at.isoformat(), "actor_id": self.actor_id,
+            "municipality_id": self.municipality_id, "action": self.action,
+            "object_type": self.object_type, "object_id": self.object_id,
+            "details": self.details or {}, "ip": self.ip, "prev_hash": self.prev_hash,
+        }, sort_keys=True, ensure_ascii=False, default=str)
+
+    def compute_hash(self):
+        return hashlib.sha256(self.payload().encode()).hexdigest()
+
+
+def record(action, obj=None, municipality=None, actor=None, **details):
+    """Add an audit entry to the current transaction (the caller commits once)."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        # one writer at a time extends the chain; released at commit/rollback
+        session.execute(text("SELECT pg_advisory_xact_lock(7241)"))
+    session.flush()
+    last = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    municipality_id = getattr(municipality, "id", municipality)
+    if municipality_id is None and obj is not None:
+        municipality_id = getattr(obj, "municipality_id", None)
+    event = AuditEvent(
+        created_at=utcnow().replace(microsecond=0),
+        actor_id=getattr(actor, "id", None),
+        municipality_id=municipality_id,
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else None,
+        object_id=str(getattr(obj, "id", "")) if obj is not None else None,
+        details=json.loads(json.dumps(details, default=str)),
+        ip=request.remote_addr if has_request_context() else None,
+        prev_hash=last or GENESIS,
+    )
+    event.hash = event.compute_hash()
+    session.add(event)
+    return event
+
+
+def verify():
+    """Walk the chain; return (checked_count, first_broken_event_id or None, reason)."""
+    prev = GENESIS
+    count = 0
+    for event in db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
+        count += 1
+        if event.prev_hash != prev:
+            return count, event.id, "previous hash does not match (an entry was removed or reordered)"
+        if event.compute_hash() != event.hash:
+            return count, event.id, "entry content was changed"
+        prev = event.hash
+    return count, None, ""

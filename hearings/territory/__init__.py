@@ -1,0 +1,1 @@
+"""Oblasts, raions, municipalities (the tenants) and their villages."""

@@ -1,0 +1,67 @@
+"""National overview, oblast pages and each municipality's public home page."""
+from flask import Blueprint, abort, g, render_template, request
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..core.access import can
+from ..core.registry import open_counts, open_items
+from ..extensions import db
+from .models import Municipality, Oblast, Raion
+
+bp = Blueprint("territory", __name__)
+
+
+def get_municipality(slug):
+    """Load the municipality of a /m/<slug>/ URL or 404; remembered in g for the locale."""
+    municipality = db.session.execute(
+        select(Municipality).filter_by(slug=slug).options(
+            selectinload(Municipality.raion).selectinload(Raion.oblast))).scalar_one_or_none()
+    if municipality is None:
+        abort(404)
+    g.municipality = municipality
+    return municipality
+
+
+@bp.route("/")
+def overview():
+    q = (request.args.get("q") or "").strip()[:100]
+    oblasts = db.session.execute(select(Oblast).order_by(Oblast.name_ru)).scalars().all()
+    totals = dict(db.session.execute(
+        select(Raion.oblast_id, func.count(Municipality.id)).join(Municipality.raion)
+        .group_by(Raion.oblast_id)).all())
+    counts = open_counts(None)
+    active_ids = [mid for mid, n in counts.items() if n]
+    active = []
+    if active_ids:
+        active = db.session.execute(
+            select(Municipality).where(Municipality.id.in_(active_ids))
+            .options(selectinload(Municipality.raion)).order_by(Municipality.name_ru)).scalars().all()
+    found = []
+    if q:
+        like = f"%{q}%"
+        found = db.session.execute(
+            select(Municipality).where(or_(Municipality.name_ru.ilike(like),
+                                           Municipality.name_ky.ilike(like),
+                                           Municipality.name_en.ilike(like),
+                                           Municipality.soate == q))
+            .order_by(Municipality.name_ru).limit(50)).scalars().all()
+    return render_template("territory/overview.html", oblasts=oblasts, totals=totals,
+                           active=active, counts=counts, q=q, found=found)
+
+
+@bp.route("/oblast/<code>")
+def oblast(code):
+    oblast = db.session.execute(
+        select(Oblast).filter_by(code=code).options(
+            selectinload(Oblast.raions).selectinload(Raion.municipalities))).scalar_one_or_none()
+    if oblast is None:
+        abort(404)
+    ids = [m.id for r in oblast.raions for m in r.municipalities]
+    return render_template("territory/oblast.html", oblast=oblast, counts=open_counts(ids))
+
+
+@bp.route("/m/<slug>/")
+def home(slug):
+    municipality = get_municipality(slug)
+    return render_template("territory/home.html", municipality=municipality,
+                           items=open_items(municipality), is_staff=can(municipality))
