@@ -54,7 +54,7 @@ class TestingConfig(Config):
     PIN_HMAC_KEY = "testing-pin-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = False
-    RATELIMIT_ENABLED = False
+    RATELIMIT_OFF = True  # the rate-limit tests set it to False
     SERVER_NAME = None
 
 

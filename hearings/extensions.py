@@ -32,3 +32,11 @@ csrf = CSRFProtect()
 mail = Mail()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _rate_limits_off():
+    """Tests switch limits off with RATELIMIT_OFF and back on for the rate-limit tests."""
+    from flask import current_app
+
+    return bool(current_app.config.get("RATELIMIT_OFF"))

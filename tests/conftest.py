@@ -6,6 +6,7 @@ import tempfile
 import threading
 
 import pytest
+from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy import text
 
@@ -18,6 +19,17 @@ from hearings.territory.models import Municipality, Oblast, Raion, Village
 PASSWORD = "correct-horse-1"
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (own `g`, own db session), as in production;
+    afterwards the test's own session is expired so it sees what the request committed."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app():
     tmp = tempfile.mkdtemp(prefix="aimak-test-")
@@ -25,6 +37,7 @@ def app():
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp}/test.sqlite"
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, DOCUMENT_STORE=f"{tmp}/documents",
                      BACKUP_DIR=f"{tmp}/backups", SITE_URL="http://localhost")
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.drop_all()
         if db.engine.dialect.name == "postgresql":

@@ -39,7 +39,7 @@ class ProfileFields:
                          choices=[("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")])
     pin = StringField(_l("PIN (optional)"), validators=[Optional(), Length(max=20), validate_pin],
                       description=_l("Used only to prevent duplicate registrations; stored as a one-way code, never shown or exported."))
-    gender = SelectField(_l("Gender (optional, for statistics)"),
+    gender = SelectField(_l("Gender (optional, for statistics)"), default="",
                          choices=[("", "—"), ("female", _l("Female")), ("male", _l("Male"))])
     show_initials = BooleanField(_l("Show only my initials on public comments"))
 

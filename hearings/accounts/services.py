@@ -110,6 +110,7 @@ def confirm_email(user):
 def set_password(user, password):
     user.set_password(password)
     user.session_version += 1  # other sessions and old reset links stop working
+    audit.record("account.password_changed", user, municipality=user.municipality_id)
     db.session.commit()
 
 

@@ -1,4 +1,4 @@
-"""`flask demo seed` (each capability adds its part) and `flask audit verify`."""
+"""`flask demo seed` (each capability adds its part), `flask audit verify`, `flask backup`."""
 import importlib
 import sys
 
@@ -69,3 +69,6 @@ def register(app):
 
     app.cli.add_command(demo)
     app.cli.add_command(audit)
+
+    from . import backup
+    backup.register(app)

@@ -2,29 +2,36 @@
 import base64
 import mimetypes
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import segno
 from flask import current_app, render_template
 from weasyprint import HTML
-from weasyprint.urls import URLFetchingError
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
-def safe_fetcher(url, timeout=10, ssl_context=None):
-    """Only `aimak-static:` (files inside our static folder) and data: URLs may be loaded."""
-    if url.startswith("data:"):
-        header, _, data = url.partition(",")
-        mime = header[5:].split(";")[0] or "text/plain"
-        raw = base64.b64decode(data) if ";base64" in header else data.encode()
-        return {"string": raw, "mime_type": mime}
-    if url.startswith("aimak-static:"):
-        relative = url[len("aimak-static:"):].lstrip("/")
-        path = (STATIC / relative).resolve()
-        if STATIC in path.parents and path.is_file():
-            return {"string": path.read_bytes(),
-                    "mime_type": mimetypes.guess_type(path.name)[0] or "application/octet-stream"}
-    raise URLFetchingError(f"blocked URL in document: {url[:80]}")
+class SafeFetcher(URLFetcher):
+    """Only `aimak-static:` (files inside our static folder) and data: URLs may be loaded.
+    (WeasyPrint >= 68 wants a URLFetcher subclass returning URLFetcherResponse.)"""
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            header, _, data = url.partition(",")
+            mime = header[5:].split(";")[0] or "text/plain"
+            raw = base64.b64decode(data) if ";base64" in header else unquote_to_bytes(data)
+            return URLFetcherResponse(url, raw, {"Content-Type": mime})
+        if url.startswith("aimak-static:"):
+            relative = url[len("aimak-static:"):].lstrip("/")
+            path = (STATIC / relative).resolve()
+            if STATIC in path.parents and path.is_file():
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+        raise URLFetchingError(f"blocked URL in document: {url[:80]}")
+
+
+safe_fetcher = SafeFetcher()
 
 
 def html_to_pdf(html):
