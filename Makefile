@@ -39,8 +39,8 @@ run: seed
 test: install-dev
 	TEST_DATABASE_URL= $(BIN)/pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL (browser and pure-Python tests ran above) =="; \
-	  $(BIN)/pytest -q -m "not browser" --ignore=tests/voting; \
+	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL (browser, load and pure-Python tests ran above) =="; \
+	  $(BIN)/pytest -q -m "not browser and not load" --ignore=tests/voting; \
 	fi
 
 test-sqlite: install-dev

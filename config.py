@@ -42,6 +42,12 @@ class Config:
     PROTOCOL_DUE_WORKING_DAYS = 5
     DOCUMENT_STORE = str(INSTANCE_DIR / "documents")
     BACKUP_DIR = str(INSTANCE_DIR / "backups")
+    CERTS_DIR = os.environ.get("CERTS_DIR") or str(INSTANCE_DIR / "certs")
+    # PEM files of the CAs whose certificates may sign documents (os.pathsep-separated in env)
+    SIGNATURE_TRUST_ROOTS = [p for p in os.environ.get("SIGNATURE_TRUST_ROOTS", "").split(os.pathsep) if p]
+    SIGNATURE_TRUST_DEV_CA = True  # trust `flask certs dev-ca`; never in production
+    # ISO dates not counted as working days for the protocol due date, e.g. "2026-12-31"
+    PUBLIC_HOLIDAYS = [d for d in os.environ.get("PUBLIC_HOLIDAYS", "").split(",") if d]
 
 
 class DevelopmentConfig(Config):
@@ -60,6 +66,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     MAIL_SUPPRESS_SEND = False
+    SIGNATURE_TRUST_DEV_CA = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -140,6 +140,22 @@ def register_error_pages(app):
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
 
+    def value_out_of_range(error):
+        """A number the database cannot store (SQLite: int beyond 64 bits → OverflowError;
+        PostgreSQL: DataError, e.g. out of range) came from a form: 400, not 500."""
+        from sqlalchemy.exc import DataError
+        from werkzeug.exceptions import BadRequest
+
+        if isinstance(error, DataError) or "int too large" in str(error):
+            db.session.rollback()
+            app.logger.warning("rejected a value the database cannot store: %s", str(error)[:200])
+            return render_error(BadRequest())
+        raise error
+
+    app.register_error_handler(OverflowError, value_out_of_range)
+    from sqlalchemy.exc import DataError
+    app.register_error_handler(DataError, value_out_of_range)
+
     @app.errorhandler(401)
     def to_login(error):
         from flask import flash, redirect, url_for

@@ -23,7 +23,7 @@ def municipality_choices():
 
 
 def village_choices(municipality_id):
-    if not municipality_id:
+    if not municipality_id or not 0 < municipality_id < 2**31:  # junk input never reaches the DB
         return [(0, "—")]
     rows = db.session.execute(select(Village).filter_by(municipality_id=municipality_id)
                               .order_by(Village.name_ru)).scalars().all()

@@ -1,0 +1,1 @@
+"""Registry of issued documents, PAdES signing and public verification."""

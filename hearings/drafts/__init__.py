@@ -1,0 +1,1 @@
+"""Drafts for public comment: draft budgets (lines) and community charters (sections)."""

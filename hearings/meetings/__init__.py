@@ -1,0 +1,1 @@
+"""Public hearings: announcement, registration and check-in, attendance lists, proceedings."""

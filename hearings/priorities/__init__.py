@@ -1,0 +1,1 @@
+"""Participatory budgeting on the site (issue 7)."""

@@ -1,0 +1,1 @@
+"""The official hearing protocol: versions, sign-off workflow, signed PDF."""
