@@ -72,12 +72,7 @@ def create_app(config_name=None, **overrides):
 
 
 def load_capability(app, name):
-    try:
-        views = importlib.import_module(f"hearings.{name}.views")
-    except ModuleNotFoundError as exc:  # TEMPORARY while capabilities are being written
-        if exc.name in (f"hearings.{name}", f"hearings.{name}.views"):
-            return
-        raise
+    views = importlib.import_module(f"hearings.{name}.views")
     app.register_blueprint(views.bp)
     try:
         cli = importlib.import_module(f"hearings.{name}.cli")

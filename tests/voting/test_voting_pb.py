@@ -154,3 +154,13 @@ def test_cli_check():
     assert r.returncode == 0
     out = json.loads(r.stdout)
     assert out["ok"] and out["projects"] == 14 and out["votes"] == 618
+
+
+def test_engine_imports_without_flask():
+    """The engine is usable on its own: importing it (and its CLI) pulls in no Flask."""
+    import subprocess
+    import sys
+
+    code = "import sys, hearings.voting, hearings.voting.__main__; print('flask' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
