@@ -32,6 +32,8 @@ def create_app(config_name=None, **overrides):
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
+    for noisy in ("fontTools", "weasyprint"):  # font subsetting logs every glyph table
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
