@@ -47,6 +47,8 @@ test-sqlite: install-dev
 	TEST_DATABASE_URL= $(BIN)/pytest -q
 
 bench: install-dev
+	@command -v wrk >/dev/null || (command -v apt-get >/dev/null && apt-get install -y -q wrk) || \
+	  echo "wrk not installed: the vote benchmark uses its slower Python client"
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -1,11 +1,16 @@
-"""Append-only, hash-chained audit log: each entry's hash covers the previous entry's hash."""
+"""Append-only, hash-chained audit log: each entry's hash covers the previous entry's hash.
+
+There is one chain per municipality (entries without a municipality form chain 0): an entry's
+previous hash is the hash of the last entry of the same municipality. So writers in different
+municipalities never wait for each other, and `verify()` walks every chain.
+"""
 import hashlib
 import json
 from datetime import datetime
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, Integer, String, select, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -16,6 +21,8 @@ GENESIS = "0" * 64
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
+    # the last entry of one municipality's chain, found without scanning the others
+    __table_args__ = (Index("ix_audit_event_chain", "municipality_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -42,19 +49,27 @@ class AuditEvent(db.Model):
         return hashlib.sha256(self.payload().encode()).hexdigest()
 
 
+def _chain_key(municipality_id):
+    return municipality_id or 0
+
+
 def record(action, obj=None, municipality=None, actor=None, **details):
     """Add an audit entry to the current transaction (the caller commits once)."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        # one writer at a time extends the chain; released at commit/rollback
-        session.execute(text("SELECT pg_advisory_xact_lock(7241)"))
-    session.flush()
-    last = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
-    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
-        actor = current_user
     municipality_id = getattr(municipality, "id", municipality)
     if municipality_id is None and obj is not None:
         municipality_id = getattr(obj, "municipality_id", None)
+    session.flush()  # the caller's rows first, outside the chain lock
+    if session.get_bind().dialect.name == "postgresql":
+        # one writer at a time extends this municipality's chain; released at commit/rollback
+        session.execute(text("SELECT pg_advisory_xact_lock(7241, :key)"),
+                        {"key": _chain_key(municipality_id)})
+    same_chain = (AuditEvent.municipality_id == municipality_id if municipality_id is not None
+                  else AuditEvent.municipality_id.is_(None))
+    last = session.execute(select(AuditEvent.hash).where(same_chain)
+                           .order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
     event = AuditEvent(
         created_at=utcnow().replace(microsecond=0),
         actor_id=getattr(actor, "id", None),
@@ -72,14 +87,17 @@ def record(action, obj=None, municipality=None, actor=None, **details):
 
 
 def verify():
-    """Walk the chain; return (checked_count, first_broken_event_id or None, reason)."""
-    prev = GENESIS
+    """Walk every municipality's chain (in entry order); return
+    (checked_count, first_broken_event_id or None, reason)."""
+    prev = {}  # chain key -> hash of its last entry seen so far
     count = 0
-    for event in db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
+    rows = db.session.execute(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    for event in rows.scalars():
         count += 1
-        if event.prev_hash != prev:
+        key = _chain_key(event.municipality_id)
+        if event.prev_hash != prev.get(key, GENESIS):
             return count, event.id, "previous hash does not match (an entry was removed or reordered)"
         if event.compute_hash() != event.hash:
             return count, event.id, "entry content was changed"
-        prev = event.hash
+        prev[key] = event.hash
     return count, None, ""

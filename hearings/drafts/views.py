@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from ..core.access import abort_with, can, require_login, require_role
 from ..core.documents import absolute_url, pdf_response
-from ..core.i18n import current_lang, official_date
+from ..core.i18n import current_lang, format_number, official_date
+from ..core.pagecache import public_cache
 from ..core.registry import HomeItem, Link, home_section, municipality_link, overview_counter
 from ..extensions import db, limiter
 from ..territory.views import get_municipality
@@ -77,12 +78,9 @@ def parse_target(value):
 @bp.app_template_filter("kilo")
 def kilo(amount):
     """An amount in thousand som without the unit (the column header names it): '1 234,6'."""
-    from babel.numbers import format_decimal
-
     if amount is None:
         return "—"
-    locale = {"ru": "ru_KG", "ky": "ky"}.get(current_lang(), "en")
-    return format_decimal(amount / 1000, format="#,##0.0", locale=locale)
+    return format_number(amount / 1000, "#,##0.0")
 
 
 @bp.app_context_processor
@@ -131,6 +129,7 @@ def drafts_link(municipality, is_staff):
 # --- public pages --------------------------------------------------------------------------------
 
 @bp.route("/")
+@public_cache(10)
 def index(slug):
     municipality = get_municipality(slug)
     is_staff = can(municipality)
@@ -151,6 +150,7 @@ def index(slug):
 
 
 @bp.route("/<int:draft_id>/")
+@public_cache(10)
 def show(slug, draft_id, comment_form=None, status=200):
     municipality, draft, is_staff = load(slug, draft_id)
     version = pick_version(draft, is_staff, request.args.get("v", type=int))

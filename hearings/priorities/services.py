@@ -166,8 +166,29 @@ def error_message(error, instance=None):
     return _("This ballot does not match the voting method of this process.")
 
 
+_INSTANCE_CACHE = {}  # process id -> (key, Instance): what ballots are checked against
+
+
+def ballot_instance(process):
+    """The Instance ballots are validated against, rebuilt only when the process, its sub-budgets
+    or its accepted priorities changed (one aggregate query instead of loading every priority)."""
+    count, last_change, last_id = db.session.execute(
+        select(func.count(Priority.id), func.max(Priority.updated_at), func.max(Priority.id))
+        .where(Priority.process_id == process.id, Priority.status == "accepted")).one()
+    key = (process.updated_at, count, last_change, last_id,
+           tuple((s.village_id, s.amount) for s in process.sub_budgets))
+    hit = _INSTANCE_CACHE.get(process.id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    instance = instance_of(process)
+    if len(_INSTANCE_CACHE) > 1000:
+        _INSTANCE_CACHE.clear()
+    _INSTANCE_CACHE[process.id] = (key, instance)
+    return instance
+
+
 def check_ballot(process, ballot, instance=None):
-    instance = instance or instance_of(process)
+    instance = instance or ballot_instance(process)
     return [error_message(e, instance) for e in validate_ballot(instance, ballot)]
 
 
@@ -404,12 +425,18 @@ def _write_vote(process, participation, ballot, channel):
     db.session.add(participation)
     db.session.add(Ballot(id=secrets.token_hex(16), process_id=process.id, receipt=receipt,
                           channel=channel, content=content_of(ballot)))
+    session = db.session()
     try:
         audit.record("pb.voted", process, municipality=process.municipality_id, channel=channel)
-        db.session.commit()
+        # keep what was loaded before (process, municipality, user): the "thank you" page is
+        # rendered from it without reloading every row after the commit
+        session.expire_on_commit = False
+        session.commit()
     except IntegrityError:
-        db.session.rollback()
+        session.rollback()
         raise AlreadyVoted()
+    finally:
+        session.expire_on_commit = True
     return receipt
 
 
@@ -419,8 +446,7 @@ def cast_vote(process, user, ballot):
     problem = voter_problem(process, user)
     if problem:
         raise PBError(problem, 403)
-    if has_participated(process, user.id, user.pin_hmac):
-        raise AlreadyVoted()
+    # no has_participated() query: the unique constraints on participation refuse a second vote
     errors = check_ballot(process, ballot)
     if errors:
         raise BallotInvalid(errors)
@@ -587,32 +613,83 @@ def stored_ballots(process):
     return rows
 
 
-def results(process):
-    """Everything the results page and exports show. Call only when results are public."""
-    priorities = on_ballot(process)
-    instance = instance_of(process, priorities)
-    rows = stored_ballots(process)
-    ballots = [ballot_of(process, r.content) for r in rows]
-    counter = Counter(ballots)
-    fingerprint = hashlib.sha256(repr((
-        process.rule, [(p.id, p.cost, p.category, p.village) for p in instance.projects],
-        str(instance.budget), instance.sub_budgets, instance.limits,
-        sorted(json.dumps(r.content, sort_keys=True) for r in rows))).encode()).hexdigest()
-    outcomes = _cached_outcomes(process, fingerprint)
-    if outcomes is None:
-        outcomes = {}
-        for rule in dict.fromkeys((process.rule,) + COMPARE_RULES):
-            outcomes[rule] = tally(instance, counter, rule)
-        _store_outcomes(process, fingerprint, outcomes)
-    official = outcomes[process.rule]
-    votes = Counter()
-    points = Counter()
+_DERIVED_CACHE = {}  # process id -> (fingerprint, grouped ballots, votes, points, channels)
+
+
+def _ballot_state(process):
+    """What the stored ballots depend on, from one aggregate query: ballots (count, largest id)
+    and paper ballots (count, second entries, mismatches, blank, spoiled). Ballots are only
+    added, or changed/removed when a paper mismatch is resolved (which lowers the mismatch count
+    while second entries only grow), so a changed set of ballots never repeats a state."""
+    pid = process.id
+    paper = PaperBallot.process_id == pid
+    row = db.session.execute(select(
+        select(func.count(Ballot.id)).where(Ballot.process_id == pid).scalar_subquery(),
+        select(func.max(Ballot.id)).where(Ballot.process_id == pid).scalar_subquery(),
+        select(func.count(PaperBallot.id)).where(paper).scalar_subquery(),
+        select(func.count(PaperBallot.second_by_id)).where(paper).scalar_subquery(),
+        select(func.count(PaperBallot.id)).where(paper, PaperBallot.mismatch.is_(True)).scalar_subquery(),
+        select(func.count(PaperBallot.id)).where(paper, PaperBallot.status == "blank").scalar_subquery(),
+        select(func.count(PaperBallot.id)).where(paper, PaperBallot.status == "spoiled").scalar_subquery(),
+    )).one()
+    keys = ("ballots", "last_ballot", "papers", "second_entries", "mismatches", "blank", "spoiled")
+    return dict(zip(keys, row))
+
+
+def _derived(process, fingerprint):
+    """Identical ballots grouped (Counter), votes and points per project, ballots per channel;
+    read once per fingerprint: only the content and channel columns, parsed once per distinct
+    content."""
+    hit = _DERIVED_CACHE.get(process.id)
+    if hit is not None and hit[0] == fingerprint:
+        return hit[1:]
+    contents, channels = Counter(), Counter()
+    for content, channel in db.session.execute(
+            select(Ballot.content, Ballot.channel).where(Ballot.process_id == process.id)):
+        contents[json.dumps(content, sort_keys=True)] += 1
+        channels[channel] += 1
+    counter = Counter()
+    for text, n in contents.items():
+        counter[ballot_of(process, json.loads(text))] += n
+    votes, points = Counter(), Counter()
     for b, n in counter.items():
         for pid in b.named():
             votes[pid] += n
         if isinstance(b, CumulativeBallot):
             for pid, v in b.points.items():
                 points[pid] += v * n
+    if len(_DERIVED_CACHE) > 200:
+        _DERIVED_CACHE.clear()
+    _DERIVED_CACHE[process.id] = (fingerprint, counter, votes, points, channels)
+    return counter, votes, points, channels
+
+
+def _tally_state(process):
+    """(priorities, instance, ballot state, fingerprint, outcomes) — outcomes computed only when
+    the ballots or the projects changed (cached in memory and in the database)."""
+    priorities = on_ballot(process)
+    instance = instance_of(process, priorities)
+    state = _ballot_state(process)
+    fingerprint = hashlib.sha256(repr((
+        process.rule, process.ballot_kind, process.updated_at,
+        [(p.id, p.cost, p.category, p.village) for p in instance.projects],
+        str(instance.budget), instance.sub_budgets, instance.limits,
+        sorted(state.items()))).encode()).hexdigest()
+    outcomes = _cached_outcomes(process, fingerprint)
+    if outcomes is None:
+        counter = _derived(process, fingerprint)[0]
+        outcomes = {}
+        for rule in dict.fromkeys((process.rule,) + COMPARE_RULES):
+            outcomes[rule] = tally(instance, counter, rule)
+        _store_outcomes(process, fingerprint, outcomes)
+    return priorities, instance, state, fingerprint, outcomes
+
+
+def results(process):
+    """Everything the results page and exports show. Call only when results are public."""
+    priorities, instance, state, fingerprint, outcomes = _tally_state(process)
+    counter, votes, points, channels = _derived(process, fingerprint)
+    official = outcomes[process.rule]
     selected = set(official.selected)
     order = {pid: i for i, pid in enumerate(official.selected)}
     table = []
@@ -623,35 +700,35 @@ def results(process):
                       "order": order.get(p.pid)})
     table.sort(key=lambda r: (-r["support"], -r["votes"], r["priority"].cost, r["priority"].id))
     spent = sum((p.cost for p in priorities if p.pid in selected), Decimal(0))
-    papers = Counter(db.session.execute(
-        select(PaperBallot.status).filter_by(process_id=process.id)).scalars().all())
-    mismatches = db.session.scalar(select(func.count(PaperBallot.id)).filter_by(
-        process_id=process.id, mismatch=True))
-    channels = Counter(r.channel for r in rows)
     return {"instance": instance, "outcome": official, "outcomes": outcomes, "table": table,
-            "spent": spent, "ballots": len(rows), "channels": channels,
-            "blank": papers.get("blank", 0), "spoiled": papers.get("spoiled", 0),
-            "mismatches": mismatches, "priorities": priorities, "selected": selected,
-            "ballot_objects": ballots}
+            "spent": spent, "ballots": state["ballots"], "channels": channels,
+            "blank": state["blank"], "spoiled": state["spoiled"],
+            "mismatches": state["mismatches"], "priorities": priorities, "selected": selected,
+            "ballot_counter": counter}
 
 
 def funded_ids(process):
     if not process.results_public():
         return set()
-    return {int(pid) for pid in results(process)["selected"]}
+    outcomes = _tally_state(process)[4]
+    return {int(pid) for pid in outcomes[process.rule].selected}
 
 
 def stats(process):
     rows = db.session.execute(
         select(Participation.channel, Participation.village_id, Participation.gender,
-               Participation.age_group).filter_by(process_id=process.id)).all()
-    out = {"total": len(rows), "channel": Counter(), "village": Counter(), "gender": Counter(),
+               Participation.age_group, func.count(Participation.id))
+        .where(Participation.process_id == process.id)
+        .group_by(Participation.channel, Participation.village_id, Participation.gender,
+                  Participation.age_group)).all()
+    out = {"total": 0, "channel": Counter(), "village": Counter(), "gender": Counter(),
            "age": Counter()}
-    for channel, village_id, gender, age in rows:
-        out["channel"][channel] += 1
-        out["village"][village_id] += 1
-        out["gender"][gender or ""] += 1
-        out["age"][age or ""] += 1
+    for channel, village_id, gender, age, n in rows:
+        out["total"] += n
+        out["channel"][channel] += n
+        out["village"][village_id] += n
+        out["gender"][gender or ""] += n
+        out["age"][age or ""] += n
     return out
 
 
@@ -678,7 +755,7 @@ def export_json(process, res):
 
 
 def export_pb(process, res):
-    return write_pb(res["instance"], res["ballot_objects"], outcome=res["outcome"])
+    return write_pb(res["instance"], list(res["ballot_counter"].elements()), outcome=res["outcome"])
 
 
 def add_execution_update(priority, user, status, progress, note, day=None, photo=None):

@@ -17,6 +17,7 @@ from ..core.access import abort_with, can, require_login, require_role
 from ..core.documents import absolute_url, pdf_response, qr_svg, render_pdf
 from ..core.i18n import format_money, official_date
 from ..core.models import utcnow
+from ..core.pagecache import public_cache
 from ..core.registry import HomeItem, Link, home_section, municipality_link, overview_counter
 from ..extensions import db, limiter
 from ..territory.views import get_municipality
@@ -173,6 +174,7 @@ def _links(municipality, is_staff):
 
 
 @bp.route("/m/<slug>/pb/")
+@public_cache(10)
 def index(slug):
     municipality = get_municipality(slug)
     processes = db.session.execute(select(PBProcess).filter_by(municipality_id=municipality.id)
@@ -282,6 +284,7 @@ def phase(slug, pid):
 
 
 @bp.route("/m/<slug>/pb/<int:pid>/")
+@public_cache(10)
 def process(slug, pid):
     municipality, process = load(slug, pid)
     q = select(Priority).filter_by(process_id=process.id)
@@ -351,6 +354,7 @@ def submit(slug, pid):
 
 
 @bp.route("/m/<slug>/pb/<int:pid>/p/<int:prid>")
+@public_cache(10)
 def priority(slug, pid, prid):
     municipality, process = load(slug, pid)
     priority = load_priority(process, prid)
@@ -502,7 +506,9 @@ def vote(slug, pid):
     if problem:
         return status_response("priorities/message.html", 403, title=_("You cannot vote here"),
                                message=problem, **ctx)
-    if services.has_participated(process, current_user.id, current_user.pin_hmac):
+    # a POST needs no check here: cast_vote's insert is refused by the unique constraints
+    if request.method == "GET" and services.has_participated(process, current_user.id,
+                                                             current_user.pin_hmac):
         return _already_voted(ctx)
     errors, ballot = [], None
     if request.method == "POST":
@@ -706,6 +712,7 @@ def _lang():
 
 
 @bp.route("/m/<slug>/pb/<int:pid>/results")
+@public_cache(10)
 def results(slug, pid):
     municipality, process = load(slug, pid)
     ctx = {"municipality": municipality, "process": process}

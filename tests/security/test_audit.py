@@ -110,3 +110,26 @@ def test_deleting_the_first_entry_is_found(app, municipality):
     db.session.expire_all()
     result = verify(app)
     assert result.exit_code == 1 and f"broken at entry {ids[1]}" in result.output
+
+
+def test_each_municipality_has_its_own_chain(app, municipality, other_municipality):
+    for i in range(3):  # interleaved writers of two municipalities and of none
+        audit.record("test.event", municipality=municipality, number=i)
+        audit.record("test.event", municipality=other_municipality, number=i)
+        audit.record("test.event", number=i)
+        db.session.commit()
+    events = db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+    for key in (municipality.id, other_municipality.id, None):
+        own = [e for e in events if e.municipality_id == key]
+        assert own[0].prev_hash == audit.GENESIS
+        assert [e.prev_hash for e in own[1:]] == [e.hash for e in own[:-1]]
+    result = verify(app)
+    assert result.exit_code == 0 and "9 entries" in result.output
+    # a re-hashed edit in one chain breaks that chain's next link, not the others'
+    own = [e for e in events if e.municipality_id == municipality.id]
+    own[0].details = {"number": 99}
+    own[0].hash = own[0].compute_hash()
+    db.session.commit()
+    result = verify(app)
+    assert result.exit_code == 1
+    assert f"audit log broken at entry {own[1].id}: previous hash does not match" in result.output
