@@ -8,8 +8,10 @@ language gets the same HTML, so it is rendered at most once per `seconds` per wo
 Only anonymous GETs without flashed messages (and without ?lang=, which sets a cookie) are served from or stored in the cache (signed-in
 people, e.g. staff who just published something, always see the page fresh); only 200 answers
 that set no cookie are stored. Off under TESTING so tests always see fresh pages. Per process,
-bounded, no shared state: at most `seconds` of staleness for anonymous visitors.
+bounded, no shared state: at most `seconds` of staleness for anonymous visitors. A hit is
+gzipped once per entry (not on every request) for clients that accept gzip.
 """
+import gzip
 import time
 from functools import wraps
 
@@ -18,6 +20,7 @@ from flask_login import current_user
 
 MAX_ENTRIES = 2000
 _CACHE = {}
+_GZIP = {}  # key -> (body, its gzip), for clients that accept gzip
 _LANGS = ("ky", "ru", "en")
 
 
@@ -29,6 +32,7 @@ def _key():
 
 def clear():
     _CACHE.clear()
+    _GZIP.clear()
 
 
 def public_cache(seconds=10):
@@ -45,6 +49,18 @@ def public_cache(seconds=10):
             hit = _CACHE.get(key)
             if hit is not None and hit[0] > now:
                 _, body, status, headers = hit
+                if (request.accept_encodings["gzip"] > 0 and len(body) >= 500
+                        and any(k.lower() == "content-type" and v.startswith("text/")
+                                for k, v in headers)):
+                    # compressed once per entry, not on every hit (Flask-Compress leaves a
+                    # response that already has a Content-Encoding alone)
+                    packed = _GZIP.get(key)
+                    if packed is None or packed[0] is not body:
+                        if len(_GZIP) >= MAX_ENTRIES:
+                            _GZIP.clear()
+                        packed = _GZIP[key] = (body, gzip.compress(body, app.config.get("COMPRESS_LEVEL", 6)))
+                    return app.response_class(packed[1], status=status, headers=headers + [
+                        ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")])
                 return app.response_class(body, status=status, headers=headers)
             response = make_response(view(*args, **kwargs))
             if (response.status_code == 200 and not response.direct_passthrough

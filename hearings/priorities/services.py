@@ -426,6 +426,7 @@ def _write_vote(process, participation, ballot, channel):
     db.session.add(Ballot(id=secrets.token_hex(16), process_id=process.id, receipt=receipt,
                           channel=channel, content=content_of(ballot)))
     session = db.session()
+    expire = session.expire_on_commit
     try:
         audit.record("pb.voted", process, municipality=process.municipality_id, channel=channel)
         # keep what was loaded before (process, municipality, user): the "thank you" page is
@@ -436,7 +437,7 @@ def _write_vote(process, participation, ballot, channel):
         session.rollback()
         raise AlreadyVoted()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expire
     return receipt
 
 

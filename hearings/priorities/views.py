@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..accounts import pin as pins
 from ..accounts.models import User
@@ -41,7 +42,9 @@ CLERK_ROLES = ("staff", "secretary", "chair")
 
 def load(slug, pid):
     municipality = get_municipality(slug)
-    process = db.session.get(PBProcess, pid)
+    # one statement with the sub-budgets (instead of their separate selectin load)
+    process = db.session.execute(select(PBProcess).where(PBProcess.id == pid).options(
+        joinedload(PBProcess.sub_budgets))).unique().scalar_one_or_none()
     if process is None or process.municipality_id != municipality.id:
         abort(404)
     return municipality, process

@@ -25,3 +25,18 @@ def test_off_under_testing(app, client, municipality):
     pagecache.clear()
     client.get("/m/teploklyuchenka/")
     assert not pagecache._CACHE
+
+
+def test_a_hit_is_served_gzipped_once_compressed(app, client, municipality, monkeypatch):
+    import gzip
+
+    monkeypatch.setitem(app.config, "TESTING", False)
+    pagecache.clear()
+    plain = client.get("/m/teploklyuchenka/")  # rendered and stored
+    hits = [client.get("/m/teploklyuchenka/", headers={"Accept-Encoding": "gzip"}) for _ in range(2)]
+    for hit in hits:
+        assert hit.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(hit.get_data()) == plain.get_data()
+    assert len(pagecache._GZIP) == 1
+    assert "Content-Encoding" not in client.get("/m/teploklyuchenka/").headers  # no gzip asked
+    pagecache.clear()

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fb6e2cb5f5e4
+Revision ID: 7050593d6a3d
 Revises: 
-Create Date: 2026-12-07 22:54:36.808593
+Create Date: 2026-12-07 23:20:49.871521
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import hearings.core.models  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = 'fb6e2cb5f5e4'
+revision = '7050593d6a3d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -127,7 +127,7 @@ def upgrade():
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_municipality_id'), ['municipality_id'], unique=False)
+        batch_op.create_index('ix_audit_event_chain', ['municipality_id', 'id'], unique=False)
 
     op.create_table('draft',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -891,7 +891,7 @@ def downgrade():
 
     op.drop_table('draft')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_event_municipality_id'))
+        batch_op.drop_index('ix_audit_event_chain')
         batch_op.drop_index(batch_op.f('ix_audit_event_action'))
 
     op.drop_table('audit_event')
