@@ -363,24 +363,29 @@ def _own_section(draft, section_id):
 def line_edit(slug, draft_id, line_id):
     municipality, draft, _staff = load(slug, draft_id, staff=True)
     line = _own_line(draft, line_id)
-    form = LineForm(obj=line)
+    return _edit_item(municipality, draft, line, LineForm(obj=line),
+                      lambda form: services.update_line(line, _line_values(form)), "#lines")
+
+
+def _edit_item(municipality, draft, item, form, save, anchor):
+    """The edit page of one budget line or charter section (both live in an unpublished version)."""
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
-                services.update_line(line, _line_values(form))
+                save(form)
             except DraftError as error:
                 db.session.rollback()
                 status = error.code
                 flash(str(error), "error")
             else:
                 flash(_("Saved."), "success")
-                return redirect(url_for("drafts.edit", slug=slug, draft_id=draft.id) + "#lines")
-    elif line.version.is_published:
+                return redirect(url_for("drafts.edit", slug=municipality.slug, draft_id=draft.id) + anchor)
+    elif item.version.is_published:
         flash(_("This version is published and cannot be changed. Start a new version to make changes."), "warning")
     return render_template("drafts/item_form.html", municipality=municipality, draft=draft,
-                           form=form, item=line), status
+                           form=form, item=item), status
 
 
 @bp.route("/<int:draft_id>/lines/<int:line_id>/delete", methods=["POST"])
@@ -416,24 +421,10 @@ def section_add(slug, draft_id):
 def section_edit(slug, draft_id, section_id):
     municipality, draft, _staff = load(slug, draft_id, staff=True)
     section = _own_section(draft, section_id)
-    form = SectionForm(obj=section)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                services.update_section(section, {f: getattr(form, f).data for f in CharterSection.FIELDS})
-            except DraftError as error:
-                db.session.rollback()
-                status = error.code
-                flash(str(error), "error")
-            else:
-                flash(_("Saved."), "success")
-                return redirect(url_for("drafts.edit", slug=slug, draft_id=draft.id) + "#sections")
-    elif section.version.is_published:
-        flash(_("This version is published and cannot be changed. Start a new version to make changes."), "warning")
-    return render_template("drafts/item_form.html", municipality=municipality, draft=draft,
-                           form=form, item=section), status
+    return _edit_item(municipality, draft, section, SectionForm(obj=section),
+                      lambda form: services.update_section(
+                          section, {f: getattr(form, f).data for f in CharterSection.FIELDS}),
+                      "#sections")
 
 
 @bp.route("/<int:draft_id>/sections/<int:section_id>/delete", methods=["POST"])
