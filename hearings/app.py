@@ -58,7 +58,8 @@ def create_app(config_name=None, **overrides):
 
         links = []
         if current_user and current_user.is_authenticated:
-            seen = set()
+            here = getattr(g, "municipality", None)
+            seen = {here.id} if here is not None else set()  # already linked in the header
             for m in current_user.memberships:
                 if m.municipality_id not in seen:
                     seen.add(m.municipality_id)
