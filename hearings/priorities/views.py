@@ -397,6 +397,11 @@ def support(slug, pid, prid):
     return redirect(url_for(".priority", slug=slug, pid=pid, prid=prid))
 
 
+def merge_choices(process, priority):
+    """The other priorities of the process, which `priority` may be merged into."""
+    return [(p.id, p.title) for p in process.priorities if p.id != priority.id]
+
+
 @bp.route("/m/<slug>/pb/<int:pid>/p/<int:prid>/review", methods=["POST"])
 def review(slug, pid, prid):
     municipality, process = load(slug, pid)
@@ -405,7 +410,7 @@ def review(slug, pid, prid):
     form = ReviewForm()
     if not form.validate_on_submit():
         merge_form = MergeForm()
-        merge_form.target.choices = [(p.id, p.title) for p in process.priorities if p.id != priority.id]
+        merge_form.target.choices = merge_choices(process, priority)
         return render_template("priorities/priority.html", municipality=municipality, process=process,
                                priority=priority, is_staff=True, funded=False, review_form=form,
                                merge_form=merge_form, exec_form=None, supported=False,
@@ -425,7 +430,7 @@ def merge(slug, pid, prid):
     require_role(municipality, *STAFF_ROLES)
     priority = load_priority(process, prid)
     form = MergeForm()
-    form.target.choices = [(p.id, p.title) for p in process.priorities if p.id != priority.id]
+    form.target.choices = merge_choices(process, priority)
     if not form.validate_on_submit():
         abort_with(400, _("Choose another open priority of the same process."))
     target = load_priority(process, form.target.data)
