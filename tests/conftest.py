@@ -16,6 +16,14 @@ from hearings.core.models import utcnow
 from hearings.extensions import db
 from hearings.territory.models import Municipality, Oblast, Raion, Village
 
+# CI replays the same hypothesis examples every run (a red build is reproducible); locally each
+# run explores new ones and prints any failing example to add as a regular test.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
+
 PASSWORD = "correct-horse-1"
 _PASSWORD_HASH = []  # scrypt costs ~0.3 s: hash the shared test password once per run
 

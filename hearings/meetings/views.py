@@ -382,7 +382,7 @@ def edit(slug, hearing_id):
     municipality, hearing = load(slug, hearing_id, *MANAGE)
     if hearing.status in ("held", "cancelled"):
         abort_with(409, _("A held or cancelled hearing cannot be changed."))
-    form = HearingForm(obj=hearing)
+    form = HearingForm(obj=hearing if request.method == "GET" else None)  # a POST stands on its own
     prepare_hearing_form(form, municipality)
     if request.method == "GET":
         form.starts_at.data = from_utc(hearing.starts_at)

@@ -68,3 +68,18 @@ def test_rejected_form_keeps_the_typed_text(client, users, login_as, hearing):
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Жолду оңдоо керек" in text and "Not a valid decimal value." in text
+
+
+def test_partial_edit_post_is_refused_and_keeps_the_hearing(client, users, login_as, hearing):
+    """A POST with only some fields (an old tab, a crafted request) is a 400, never a 500, and
+    changes nothing: missing fields are not taken silently from the saved hearing."""
+    from hearings.meetings.models import Hearing
+
+    login_as(users["staff"])
+    url = f"/m/teploklyuchenka/hearings/{hearing.id}/edit"
+    for data in ({"proposal_deadline": "2030-01-01T10:00"}, {"capacity": "5"}, {}):
+        response = client.post(url, data=data)
+        assert response.status_code == 400, data
+    saved = db.session.get(Hearing, hearing.id)
+    assert saved.capacity is None and saved.title == "Бюджеттин долбоору 2027"
+    assert [item.title for item in saved.agenda] == ["Бюджеттин долбоору"]

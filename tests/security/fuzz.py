@@ -5,6 +5,7 @@ values (hypothesis), post them, and check what a user and the database would not
 - a rejected request (4xx, or a page showing form errors) changes no row of any table;
 - nothing we sent comes back unescaped, neither on the answer nor on the page it redirects to.
 """
+import os
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -240,7 +241,7 @@ def fuzz_form(client, form, examples=25, label="", shrink=True):
     EXAMPLES["forms"] += 1
     phases = list(Phase) if shrink else [Phase.explicit, Phase.reuse, Phase.generate]
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
               suppress_health_check=list(HealthCheck), phases=phases, report_multiple_bugs=False)
     @given(values=form_strategy(form))
     def run(values):
