@@ -21,7 +21,6 @@ class DemoContext:
 
 
 def run_demo_seed():
-    from ..territory.models import Municipality
 
     ctx = DemoContext()
     for name in current_app.config.get("CAPABILITIES") or importlib.import_module("hearings.app").CAPABILITIES:

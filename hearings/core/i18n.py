@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.numbers import format_currency, parse_pattern
 from flask import g, request
-from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext
+from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 BISHKEK = ZoneInfo("Asia/Bishkek")

@@ -34,6 +34,20 @@ def overview_counter(fn):
     return fn
 
 
+def counts_by_municipality(model, condition, municipality_ids):
+    """{municipality_id: rows of `model` matching `condition`}, in one grouped query, limited to
+    `municipality_ids` unless that is None — the body of every @overview_counter."""
+    from sqlalchemy import func, select
+
+    from ..extensions import db
+
+    query = (select(model.municipality_id, func.count(model.id)).where(condition)
+             .group_by(model.municipality_id))
+    if municipality_ids is not None:
+        query = query.where(model.municipality_id.in_(list(municipality_ids)))
+    return dict(db.session.execute(query).all())
+
+
 def open_counts(municipality_ids):
     totals = {}
     for fn in _COUNTERS:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .models import CATEGORIES, EXPENDITURE, LINE_KINDS, REVENUE
+from .models import CATEGORIES, EXPENDITURE, REVENUE
 
 MAX_ROWS = 2000
 MAX_SECTIONS = 500

@@ -10,7 +10,7 @@ Public helpers other packages may call (e.g. the protocol annex "list of proposa
 """
 import csv
 import io
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from flask import render_template
@@ -312,25 +312,26 @@ def delete_section(section):
     db.session.commit()
 
 
-def replace_lines(draft, rows, filename=""):
-    """Replace all lines of the working version with imported rows (already validated)."""
+def _replace_items(draft, items_of, model, new_rows, action, **details):
+    """Replace the working version's lines or sections with imported rows (already validated)."""
     version = editable_version(draft)
-    version.lines.clear()
+    items = items_of(version)
+    items.clear()
     db.session.flush()
-    for i, row in enumerate(rows, start=1):
-        version.lines.append(BudgetLine(position=i, **row))
-    audit.record("draft.import_lines", draft, rows=len(rows), file=filename[:100])
+    for i, row in enumerate(new_rows, start=1):
+        items.append(model(position=i, **row))
+    audit.record(action, draft, **details)
     db.session.commit()
+
+
+def replace_lines(draft, rows, filename=""):
+    _replace_items(draft, lambda v: v.lines, BudgetLine, rows, "draft.import_lines",
+                   rows=len(rows), file=filename[:100])
 
 
 def replace_sections(draft, rows, filename=""):
-    version = editable_version(draft)
-    version.sections.clear()
-    db.session.flush()
-    for i, row in enumerate(rows, start=1):
-        version.sections.append(CharterSection(position=i, **row))
-    audit.record("draft.import_sections", draft, sections=len(rows), file=filename[:100])
-    db.session.commit()
+    _replace_items(draft, lambda v: v.sections, CharterSection, rows, "draft.import_sections",
+                   sections=len(rows), file=filename[:100])
 
 
 # --- comments ------------------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ..core.access import abort_with, can, require_login, require_role
 from ..core.documents import absolute_url, pdf_response
 from ..core.i18n import current_lang, format_number, official_date
 from ..core.pagecache import public_cache
-from ..core.registry import HomeItem, Link, home_section, municipality_link, overview_counter
+from ..core.registry import (HomeItem, Link, counts_by_municipality, home_section, municipality_link,
+                             overview_counter)
 from ..extensions import db, limiter
 from ..territory.views import get_municipality
 from . import services
@@ -17,8 +18,8 @@ from .diff import budget_diff, charter_diff
 from .forms import (AdoptForm, AnswerForm, CommentForm, DraftForm, HideForm, ImportForm, LineForm,
                     NewVersionForm, PublishForm, SectionForm, WithdrawForm)
 from .imports import parse_budget_file, parse_charter_text
-from .models import (BUDGET, CHARTER, DRAFT, EXPENDITURE, KINDS, PUBLISHED, REVENUE, BudgetLine,
-                     CharterSection, Comment, Draft, DraftVersion)
+from .models import (BUDGET, CHARTER, EXPENDITURE, KINDS, PUBLISHED, REVENUE, BudgetLine,
+                     CharterSection, Comment, Draft)
 from .services import DraftError
 
 bp = Blueprint("drafts", __name__, url_prefix="/m/<slug>/drafts")
@@ -109,12 +110,8 @@ def open_drafts(municipality):
 @overview_counter
 def open_draft_counts(municipality_ids):
     today = services.today_local()
-    query = (select(Draft.municipality_id, func.count(Draft.id))
-             .where(Draft.status == PUBLISHED, Draft.comments_from <= today,
-                    Draft.comments_until >= today).group_by(Draft.municipality_id))
-    if municipality_ids is not None:
-        query = query.where(Draft.municipality_id.in_(list(municipality_ids)))
-    return dict(db.session.execute(query).all())
+    return counts_by_municipality(Draft, and_(Draft.status == PUBLISHED, Draft.comments_from <= today,
+                                              Draft.comments_until >= today), municipality_ids)
 
 
 @municipality_link

@@ -1,6 +1,6 @@
 """Demo hearings in Teploklyuchenka: one upcoming (registrations), one held (full proceedings)."""
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from ..core.i18n import BISHKEK, to_local
@@ -42,7 +42,7 @@ def _reg(hearing, pos, person, channel="online", checked_by=None, at=None):
 def seed(ctx):
     m = ctx.municipalities["teploklyuchenka"]
     villages = {v.name_ru: v for v in m.villages}
-    chair, secretary, staff = ctx.users["chair"], ctx.users["secretary"], ctx.users["staff"]
+    chair, secretary = ctx.users["chair"], ctx.users["secretary"]
     draft = ctx.data.get("draft_budget")
     today = to_local(utcnow()).date()
 

@@ -7,11 +7,10 @@ from flask_babel import force_locale, gettext as _
 from icalendar import Calendar, Event, vText
 
 from ..core.documents import absolute_url, qr_svg, render_pdf
-from ..core.i18n import current_lang, format_local, official_date, to_local
+from ..core.i18n import current_lang, format_local
 from ..core.models import utcnow
 from ..extensions import db
 from . import services
-from .models import Registration
 
 PAGE_LABEL = {"ky": "бет", "ru": "стр.", "en": "page"}
 

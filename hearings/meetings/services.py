@@ -17,7 +17,7 @@ from ..core.i18n import format_local, to_local
 from ..core.mail import send_mail
 from ..core.models import utcnow
 from ..extensions import db
-from .models import (AGE_GROUPS, CATEGORIES, CHANNELS, GENDERS, YOUTH_AGE, AgendaItem, Decision,
+from .models import (AGE_GROUPS, CATEGORIES, CHANNELS, GENDERS, YOUTH_AGE, Decision,
                      Hearing, Proposal, Question, Registration, Speech, Vote)
 
 CODE_ALPHABET = "ACEFHJKMNPRTUVWXY3479"   # no look-alikes (0/O, 1/I/L, 5/S, 8/B, 2/Z, 6/G)

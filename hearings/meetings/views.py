@@ -7,7 +7,7 @@ from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ..accounts.forms import normalize_phone
 from ..accounts.models import Membership, User
@@ -15,7 +15,8 @@ from ..core.access import abort_with, can, require_login, require_role
 from ..core.documents import absolute_url, pdf_response, qr_svg
 from ..core.i18n import BISHKEK, to_local
 from ..core.models import utcnow
-from ..core.registry import HomeItem, Link, home_section, municipality_link, overview_counter
+from ..core.registry import (HomeItem, Link, counts_by_municipality, home_section, municipality_link,
+                             overview_counter)
 from ..extensions import db, limiter
 from ..territory.views import get_municipality
 from . import documents, services
@@ -94,11 +95,8 @@ def upcoming_on_home(municipality):
 
 @overview_counter
 def upcoming_counts(ids):
-    query = select(Hearing.municipality_id, func.count(Hearing.id)).where(
-        Hearing.status == "announced", Hearing.starts_at > utcnow()).group_by(Hearing.municipality_id)
-    if ids is not None:
-        query = query.where(Hearing.municipality_id.in_(list(ids)))
-    return dict(db.session.execute(query).all())
+    return counts_by_municipality(
+        Hearing, and_(Hearing.status == "announced", Hearing.starts_at > utcnow()), ids)
 
 
 @municipality_link

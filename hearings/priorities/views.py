@@ -19,7 +19,8 @@ from ..core.documents import absolute_url, pdf_response, qr_svg, render_pdf
 from ..core.i18n import format_money, official_date
 from ..core.models import utcnow
 from ..core.pagecache import public_cache
-from ..core.registry import HomeItem, Link, home_section, municipality_link, overview_counter
+from ..core.registry import (HomeItem, Link, counts_by_municipality, home_section, municipality_link,
+                             overview_counter)
 from ..extensions import db, limiter
 from ..territory.views import get_municipality
 from . import services
@@ -155,14 +156,10 @@ def _open_processes(municipality):
 @overview_counter
 def _open_counts(municipality_ids):
     now = utcnow()
-    q = (select(PBProcess.municipality_id, func.count(PBProcess.id))
-         .where(or_(PBProcess.submission_opens <= now, PBProcess.voting_opens <= now))
-         .where(or_((PBProcess.submission_opens <= now) & (PBProcess.submission_closes > now),
-                    (PBProcess.voting_opens <= now) & (PBProcess.voting_closes > now)))
-         .group_by(PBProcess.municipality_id))
-    if municipality_ids is not None:
-        q = q.where(PBProcess.municipality_id.in_(list(municipality_ids)))
-    return dict(db.session.execute(q).all())
+    return counts_by_municipality(
+        PBProcess, or_((PBProcess.submission_opens <= now) & (PBProcess.submission_closes > now),
+                       (PBProcess.voting_opens <= now) & (PBProcess.voting_closes > now)),
+        municipality_ids)
 
 
 @municipality_link

@@ -17,7 +17,7 @@ from ..meetings.models import Hearing
 from ..territory.views import get_municipality
 from . import guard, services  # noqa: F401 (guard registers the flush check)
 from .forms import CorrectionForm, PaperForm, ProtocolForm, ReturnForm
-from .models import DRAFT, SIGNED, SUBMITTED, Protocol, ProtocolSignoff
+from .models import DRAFT, SIGNED, Protocol, ProtocolSignoff
 
 bp = Blueprint("protocols", __name__, url_prefix="/m/<slug>/hearings")
 

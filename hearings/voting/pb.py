@@ -128,7 +128,6 @@ def read_pb(source) -> PBFile:
                 if current in sections:
                     err(line, f"section {current} appears twice")
                 sections[current] = {"line": line, "header": None, "rows": []}
-                header = None
                 continue
             if current is None:
                 err(line, "expected a section title (META, PROJECTS or VOTES)")
