@@ -8,8 +8,9 @@ residents. Every request is a different resident POSTing the real ballot form (3
 with their session cookie and CSRF token: CSRF check, login check, ballot validation, then
 participation + ballot + audit entry committed in one transaction. Sessions are signed directly
 (see common.forged_sessions) because logging in thousands of users would benchmark scrypt.
-Each round: hello for `seconds`, then ballots for `seconds`; ratio = ballots/s ÷ hello/s,
-median over rounds. Afterwards the database must hold exactly as many ballots as participations,
+Each round: hello for `seconds`, the single-insert ceiling (`/bench/insert`: one row inserted
+and committed, nothing else) for `seconds`, then ballots for `seconds`; ratio = ballots/s ÷
+hello/s, median over rounds. Afterwards the database must hold exactly as many ballots as participations,
 and as many as the server answered 200 to (0 errors). Target ≥ 0.25× hello.
 """
 import argparse
@@ -24,8 +25,10 @@ from bench.common import (create_schema, fetch, forged_sessions, gunicorn, has_w
                           load, load_territory, make_app, present, python_load,
                           recreate_database, skipped, write_json)
 from bench import seed  # noqa: E402
+from bench.app_hello import create_bench_tables  # noqa: E402
 
 LUA = Path(__file__).resolve().parent / "vote.lua"
+INSERT_LUA = Path(__file__).resolve().parent / "insert.lua"
 
 
 def counts(app, pid):
@@ -48,6 +51,7 @@ def run(seconds=5, rounds=3, voters=6000):
     url = recreate_database("bench_vote")
     app = make_app(url)
     create_schema(app)
+    create_bench_tables(app)
     load_territory(app)
     with app.app_context():
         m = seed.first_municipality()
@@ -77,6 +81,12 @@ def run(seconds=5, rounds=3, voters=6000):
             before = counts(app, pid)
             h = load(base + "/bench/hello", seconds, 8)
             if has_wrk():
+                ins = load(base + "/bench/insert", seconds, 8, script=INSERT_LUA)
+            else:
+                ins = python_load(lambda i: ("POST", base + "/bench/insert", "note=x",
+                                             {"Content-Type": "application/x-www-form-urlencoded"}),
+                                  seconds, 8)
+            if has_wrk():
                 v = load(base + path, seconds, 8, script=LUA, script_args=(path, files[r], extra))
             else:  # the bounded Python client, one voter per request
                 chunk = sessions[r * voters:(r + 1) * voters]
@@ -89,8 +99,9 @@ def run(seconds=5, rounds=3, voters=6000):
                 v = python_load(ballot, seconds, 8, max_requests=len(chunk))
             after = counts(app, pid)
             stored = after[0] - before[0]
-            rows.append({"hello_rps": h["rps"], "vote_rps": v["rps"], "ratio": v["rps"] / h["rps"],
-                         "requests": v["requests"], "errors": v["errors"] + h["errors"],
+            rows.append({"hello_rps": h["rps"], "insert_rps": ins["rps"], "vote_rps": v["rps"],
+                         "ratio": v["rps"] / h["rps"], "insert_ratio": ins["rps"] / h["rps"],
+                         "requests": v["requests"], "errors": v["errors"] + h["errors"] + ins["errors"],
                          "stored": stored, "participations": after[1] - before[1],
                          "ran_out": stored >= voters, "latency_ms": v["latency_ms"]})
             print(rows[-1], flush=True)
@@ -99,6 +110,7 @@ def run(seconds=5, rounds=3, voters=6000):
     ballots, participations = counts(app, pid)
     consistent = ballots == participations
     ratio = statistics.median(r["ratio"] for r in rows)
+    insert_ratio = statistics.median(r["insert_ratio"] for r in rows)
     errors = sum(r["errors"] for r in rows)
     # wrk stops counting at the deadline; requests in flight then may still be committed
     unaccounted = sum(r["stored"] - r["requests"] for r in rows)
@@ -106,8 +118,12 @@ def run(seconds=5, rounds=3, voters=6000):
     text = "\n".join([
         "| measure | value |", "|---|---:|",
         f"| hello req/s (median) | {statistics.median(r['hello_rps'] for r in rows):.0f} |",
+        f"| single insert req/s (median): one row inserted and committed, nothing else | "
+        f"{statistics.median(r['insert_rps'] for r in rows):.0f} |",
         f"| ballots/s (median) | {statistics.median(r['vote_rps'] for r in rows):.0f} |",
+        f"| single insert ÷ hello (the ceiling the target names) | {insert_ratio:.2f}× |",
         f"| ballots ÷ hello | {ratio:.2f}×{ok} |",
+        f"| ballots ÷ single insert | {ratio / insert_ratio:.2f}× |",
         f"| ballot latency, mean ms | {statistics.median(r['latency_ms'] for r in rows):.1f} |",
         f"| ballots answered / stored | {sum(r['requests'] for r in rows)} / {sum(r['stored'] for r in rows)} "
         f"(+{unaccounted} in flight at the deadline) |",

@@ -138,6 +138,16 @@ def register_error_pages(app):
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
 
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def form_expired(error):
+        """Flask-WTF explains a refused form in English ("The CSRF token has expired."): say it
+        in the visitor's language, and what to do."""
+        return render_template("core/error.html", code=400, title=ERROR_TITLES[400](), description=_(
+            "This form has expired or did not come from this site. Go back, reload the page and "
+            "send the form again.")), 400
+
     def value_out_of_range(error):
         """A number the database cannot store (SQLite: int beyond 64 bits → OverflowError;
         PostgreSQL: DataError, e.g. out of range) came from a form: 400, not 500."""

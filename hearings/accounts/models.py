@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.models import Timestamps, UTCDateTime
@@ -83,7 +83,8 @@ def load_user(token):
         user_id, version = (int(x) for x in token.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    # with the roles in the same statement: every signed-in page shows them in its header
+    user = db.session.get(User, user_id, options=[joinedload(User.memberships)])
     if user is None or user.session_version != version:
         return None
     return user

@@ -104,6 +104,10 @@ class PBProcess(Timestamps, db.Model):
     rule: Mapped[str] = mapped_column(String(30), default="greedy")
     require_pin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # the ballot box as it stood when voting closed (see services.seal_ballot_box)
+    sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sealed_ballots: Mapped[int | None] = mapped_column(Integer)
+    sealed_digest: Mapped[str | None] = mapped_column(String(64))
 
     municipality = relationship("Municipality")
     sub_budgets: Mapped[list["SubBudget"]] = relationship(

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
@@ -21,7 +21,7 @@ from ..core.models import utcnow
 from ..extensions import db
 from ..voting import (ApprovalBallot, BallotLimits, CumulativeBallot, Instance, OrdinalBallot,
                       Outcome, Project, tally, validate_ballot, write_pb)
-from .models import (Ballot, ExecutionUpdate, PaperBallot, Participation, PhaseChange, Priority,
+from .models import (Ballot, ExecutionUpdate, PaperBallot, Participation, PBProcess, PhaseChange, Priority,
                      SubBudget, Supporter, TallyCache, age_group)
 
 PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -420,7 +420,12 @@ def has_participated(process, user_id=None, pin_hmac=None):
 
 
 def _write_vote(process, participation, ballot, channel):
-    """Participation + ballot in ONE transaction; the unique constraints decide double votes."""
+    """Participation + ballot in ONE transaction; the unique constraints decide double votes.
+
+    A clerk's assisted vote is audited (an official acting for somebody). A resident's own
+    online vote is not: the participation row already says who voted when, and a chain entry
+    per ballot would make every voter of a municipality wait for the chain lock in turn. The
+    ballots themselves are covered as a whole by the seal recorded when voting closes."""
     receipt = new_receipt()
     db.session.add(participation)
     db.session.add(Ballot(id=secrets.token_hex(16), process_id=process.id, receipt=receipt,
@@ -428,7 +433,8 @@ def _write_vote(process, participation, ballot, channel):
     session = db.session()
     expire = session.expire_on_commit
     try:
-        audit.record("pb.voted", process, municipality=process.municipality_id, channel=channel)
+        if channel != "online":
+            audit.record("pb.voted", process, municipality=process.municipality_id, channel=channel)
         # keep what was loaded before (process, municipality, user): the "thank you" page is
         # rendered from it without reloading every row after the commit
         session.expire_on_commit = False
@@ -439,6 +445,71 @@ def _write_vote(process, participation, ballot, channel):
     finally:
         session.expire_on_commit = expire
     return receipt
+
+
+# --------------------------------------------------------------------------- ballot box seal
+
+SEALED_CHANNELS = ("online", "assisted")  # cast only while voting is open; paper is entered later
+
+
+def ballot_box_digest(process):
+    """(number of ballots, SHA-256) over the ballots cast online and with assistance.
+
+    One line per ballot (receipt, channel, content as canonical JSON), sorted by receipt: the
+    same ballots always give the same digest, and changing, adding or removing any one of them
+    gives another. Paper ballots are entered after the close, each with its own audit entry."""
+    rows = db.session.execute(
+        select(Ballot.receipt, Ballot.channel, Ballot.content)
+        .where(Ballot.process_id == process.id, Ballot.channel.in_(SEALED_CHANNELS))
+        .order_by(Ballot.receipt)).all()
+    digest = hashlib.sha256()
+    for receipt, channel, content in rows:
+        line = "\t".join((receipt, channel, json.dumps(content, sort_keys=True, ensure_ascii=False)))
+        digest.update(line.encode() + b"\n")
+    return len(rows), digest.hexdigest()
+
+
+def seal_ballot_box(process):
+    """Once voting has closed, record the ballot box's count and digest on the process and in
+    the audit chain (once: the UPDATE only succeeds for the first caller). Returns True when
+    this call sealed it."""
+    if process.sealed_at is not None or not process.results_public():
+        return False
+    count, digest = ballot_box_digest(process)
+    now = utcnow().replace(microsecond=0)
+    claimed = db.session.execute(
+        update(PBProcess).where(PBProcess.id == process.id, PBProcess.sealed_at.is_(None))
+        .values(sealed_at=now, sealed_ballots=count, sealed_digest=digest)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:  # somebody else sealed it meanwhile
+        db.session.rollback()
+        db.session.refresh(process)
+        return False
+    audit.record("pb.ballot_box_sealed", process, municipality=process.municipality_id,
+                 ballots=count, digest=digest)
+    db.session.commit()
+    db.session.refresh(process)
+    return True
+
+
+def seal_problem(process):
+    """None when the sealed ballots are unchanged (or not sealed yet); else a translated reason."""
+    if process.sealed_at is None:
+        return None
+    count, digest = ballot_box_digest(process)
+    if count != process.sealed_ballots:
+        return _("The ballot box held %(sealed)d ballots when voting closed; it now holds %(now)d.",
+                 sealed=process.sealed_ballots, now=count)
+    if digest != process.sealed_digest:
+        return _("Ballots were changed after voting closed: the digest no longer matches the seal.")
+    return None
+
+
+def seal_closed_processes():
+    """Seal every process whose voting has closed (for cron); returns how many were sealed now."""
+    due = db.session.execute(select(PBProcess).where(
+        PBProcess.sealed_at.is_(None), PBProcess.voting_closes <= utcnow())).scalars().all()
+    return sum(1 for process in due if seal_ballot_box(process))
 
 
 def cast_vote(process, user, ballot):
@@ -752,6 +823,9 @@ def export_json(process, res):
                      for r in res["table"]],
         "selected": res["outcome"].selected,
         "compare": {rule: o.selected for rule, o in res["outcomes"].items()},
+        "seal": {"sealed_at": process.sealed_at.isoformat(), "ballots": process.sealed_ballots,
+                 "channels": list(SEALED_CHANNELS), "sha256": process.sealed_digest}
+        if process.sealed_at else None,
     }, ensure_ascii=False, indent=2)
 
 

@@ -22,7 +22,8 @@ from ..core.pagecache import public_cache
 from ..core.registry import (HomeItem, Link, counts_by_municipality, home_section, municipality_link,
                              overview_counter)
 from ..extensions import db, limiter
-from ..territory.views import get_municipality
+from ..territory.models import Municipality
+from ..territory.views import get_municipality, here, with_region
 from . import services
 from .forms import (ExecutionForm, InPersonForm, MergeForm, PaperForm, PhaseForm,
                     PriorityForm, PrintForm, ProcessForm, ReceiptForm, ReviewForm, sub_budget_field,
@@ -42,13 +43,16 @@ CLERK_ROLES = ("staff", "secretary", "chair")
 
 
 def load(slug, pid):
-    municipality = get_municipality(slug)
-    # one statement with the sub-budgets (instead of their separate selectin load)
-    process = db.session.execute(select(PBProcess).where(PBProcess.id == pid).options(
-        joinedload(PBProcess.sub_budgets))).unique().scalar_one_or_none()
-    if process is None or process.municipality_id != municipality.id:
+    """The municipality and the process of a /m/<slug>/pb/<pid>/ URL, in one statement, or 404."""
+    row = db.session.execute(
+        select(PBProcess, Municipality).join(Municipality, PBProcess.municipality_id == Municipality.id)
+        .where(PBProcess.id == pid, Municipality.slug == slug)
+        .options(joinedload(PBProcess.sub_budgets), with_region())).unique().first()
+    if row is None:
+        get_municipality(slug)  # 404 for an unknown municipality too, and the right locale
         abort(404)
-    return municipality, process
+    process, municipality = row
+    return here(municipality), process
 
 
 def load_priority(process, prid):
@@ -109,6 +113,7 @@ def votes_public_or_403(process):
     if not process.results_public():
         abort_with(403, _("Results are published when voting closes (%(date)s). No counts are shown before.",
                           date=official_date(process.voting_closes)))
+    services.seal_ballot_box(process)  # the first look at the votes after the close seals them
 
 
 def rule_label(rule):
@@ -725,6 +730,7 @@ def results(slug, pid):
         return status_response("priorities/message.html", 403, title=_("Results are not published yet"),
                                message=_("Results are published when voting closes (%(date)s). No counts are shown before.",
                                          date=official_date(process.voting_closes)), **ctx)
+    services.seal_ballot_box(process)
     res = services.results(process)
     st = services.stats(process)
     villages = {v.id: v.name for v in municipality.villages}
@@ -802,6 +808,7 @@ def ballots(slug, pid):
         return status_response("priorities/message.html", 403, title=_("The ballot list is not published yet"),
                                message=_("Results are published when voting closes (%(date)s). No counts are shown before.",
                                          date=official_date(process.voting_closes)), **ctx)
+    services.seal_ballot_box(process)
     form = ReceiptForm(request.args)
     found, looked = None, False
     if request.args.get("receipt"):

@@ -13,13 +13,21 @@ bp = Blueprint("territory", __name__)
 ACTIVE_LIMIT = 30
 
 
+def with_region():
+    """Loader option: a municipality's raion and oblast joined into the same statement."""
+    return joinedload(Municipality.raion, innerjoin=True).joinedload(Raion.oblast, innerjoin=True)
+
+
 def get_municipality(slug):
     """Load the municipality of a /m/<slug>/ URL or 404; remembered in g for the locale."""
     # one statement (joined), not three (selectin): this runs on every municipality page
     municipality = db.session.execute(
-        select(Municipality).filter_by(slug=slug).options(
-            joinedload(Municipality.raion, innerjoin=True).joinedload(Raion.oblast, innerjoin=True))
-    ).scalar_one_or_none()
+        select(Municipality).filter_by(slug=slug).options(with_region())).scalar_one_or_none()
+    return here(municipality)
+
+
+def here(municipality):
+    """404 without a municipality; else remember it in g (locale, header link) and return it."""
     if municipality is None:
         abort(404)
     g.municipality = municipality

@@ -266,8 +266,8 @@ def test_kill_9_a_worker_during_a_stream_of_votes_and_registrations(site):
 
 
 def test_audit_chain_is_intact_after_the_storm(site):
-    """Two instances, four workers, killed workers: the hash chain still verifies, and every
-    online vote has its audit entry."""
+    """Two instances, four workers, killed workers: the hash chain still verifies; online votes
+    are in the participation register, not one chain entry each (the seal covers them)."""
     out = run_in_app(site["url"], "people = %r\n" % site["people"] + r"""
 import json
 from sqlalchemy import select, func
@@ -283,4 +283,4 @@ print(json.dumps({"count": count, "broken": broken, "reason": reason,
     state = json.loads(out.strip().splitlines()[-1])
     assert state["broken"] is None, state
     assert state["count"] >= 200
-    assert state["voted"] == state["online"]
+    assert state["voted"] == 0 and state["online"] > 50

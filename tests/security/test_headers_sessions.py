@@ -103,8 +103,14 @@ def test_production_forms_need_the_csrf_token(production_app):
     response = client.post("/account/login?lang=en", data={"email": "resident@a.kg", "password": PASSWORD},
                            base_url=HTTPS)
     assert response.status_code == 400
-    assert "The CSRF token is missing." in response.get_data(as_text=True)
+    assert "This form has expired or did not come from this site." in response.get_data(as_text=True)
     assert "session" not in set_cookies(response) or "resident" not in response.get_data(as_text=True)
+    # in the visitor's language, not Flask-WTF's English ("The referrer header is missing.")
+    for lang, words in (("ky", "Бул форманын мөөнөтү бүттү"), ("ru", "Срок действия этой формы истёк")):
+        with production_app.app_context():  # its own g, so its own locale (as in production)
+            page = client.post(f"/account/login?lang={lang}", data={"email": "x@a.kg"}, base_url=HTTPS)
+        text = page.get_data(as_text=True)
+        assert page.status_code == 400 and words in text and "CSRF" not in text and "referrer" not in text
 
 
 def test_production_refuses_development_secrets(monkeypatch):
