@@ -395,7 +395,8 @@ def pdf_context(protocol=None, hearing=None, languages=None, preview=False):
         "drafts": [(d, _comments(d)) for d in drafts],
         "budget": _citizens_budget(drafts),
         "lang": main, "page_label": layout.label("page", main),
-        "footer_note": f"{municipality.name_ru} · № {number}/{day.year}",
+        # the footer in the protocol's first language, like its title page
+        "footer_note": f"{getattr(municipality, f'name_{main}', '') or municipality.name_ru} · № {number}/{day.year}",
         "title": " / ".join(layout.label("protocol", e["lang"]) for e in editions) + f" № {number}",
     }
 

@@ -247,3 +247,19 @@ def test_locked_hearing_record_rejects_edits(app, client, login_as, held_hearing
     assert "can no longer be changed" in response.get_data(as_text=True)
     db.session.expire_all()
     assert item.summary.startswith("Баяндама 1")
+
+
+def test_footer_names_the_municipality_in_the_protocol_language(app, held_hearing):
+    m = held_hearing.municipality
+    saved = (m.name_ky, m.name_ru)
+    m.name_ky, m.name_ru = "Теплоключенка айыл аймагы", "Теплоключенский айылный аймак"
+    db.session.commit()
+    try:
+        with app.test_request_context():
+            ky = flat(text_of(services.render_preview(held_hearing, "ky")))
+            ru = flat(text_of(services.render_preview(held_hearing, "ru")))
+        assert "Теплоключенка айыл аймагы · №" in ky and "Теплоключенский айылный аймак" not in ky
+        assert "Теплоключенский айылный аймак · №" in ru
+    finally:
+        m.name_ky, m.name_ru = saved
+        db.session.commit()
