@@ -49,3 +49,14 @@ def abort_with(code, message):
     exc = default_exceptions[code](message)
     exc.aimak_message = message
     raise exc
+
+
+def owned_or_404(model, ident, **owner):
+    """The row `ident` of `model` when it belongs to `owner` (e.g. municipality_id=…), else 404:
+    an id from another municipality's URL is "not found", never someone else's data."""
+    from ..extensions import db
+
+    row = db.session.get(model, ident)
+    if row is None or any(getattr(row, key) != value for key, value in owner.items()):
+        abort(404)
+    return row

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 
 from ..accounts.forms import normalize_phone
 from ..accounts.models import Membership, User
-from ..core.access import abort_with, can, require_login, require_role
+from ..core.access import abort_with, can, owned_or_404, require_login, require_role
 from ..core.documents import absolute_url, pdf_response, qr_svg
 from ..core.i18n import BISHKEK, to_local
 from ..core.models import utcnow
@@ -56,9 +56,7 @@ def category_label(cat):
 def load(slug, hearing_id, *roles):
     """The hearing of this municipality; staff-only (roles) or public once published."""
     municipality = get_municipality(slug)
-    hearing = db.session.get(Hearing, hearing_id)
-    if hearing is None or hearing.municipality_id != municipality.id:
-        abort(404)
+    hearing = owned_or_404(Hearing, hearing_id, municipality_id=municipality.id)
     if roles:
         require_role(municipality, *roles)
     elif not hearing.is_public and not can(municipality, *DOOR):
@@ -478,9 +476,7 @@ def capacity(slug, hearing_id):
 
 
 def load_reg(hearing, reg_id):
-    reg = db.session.get(Registration, reg_id)
-    if reg is None or reg.hearing_id != hearing.id:
-        abort(404)
+    reg = owned_or_404(Registration, reg_id, hearing_id=hearing.id)
     return reg
 
 
@@ -638,9 +634,7 @@ def proceedings(slug, hearing_id):
 
 
 def load_item(hearing, item_id):
-    item = db.session.get(AgendaItem, item_id)
-    if item is None or item.hearing_id != hearing.id:
-        abort(404)
+    item = owned_or_404(AgendaItem, item_id, hearing_id=hearing.id)
     return item
 
 
@@ -757,9 +751,7 @@ def delete_row(slug, hearing_id, item_id, kind, row_id):
 def assign_proposal(slug, hearing_id, proposal_id):
     """Attach an online proposal to an agenda item so it is decided there."""
     municipality, hearing = load(slug, hearing_id, *DOOR)
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.hearing_id != hearing.id:
-        abort(404)
+    proposal = owned_or_404(Proposal, proposal_id, hearing_id=hearing.id)
     try:
         item = load_item(hearing, int(request.form.get("item", "0")))
     except ValueError:

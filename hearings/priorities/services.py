@@ -134,7 +134,8 @@ def error_message(error, instance=None):
                 return instance.project(pid).name
             except KeyError:
                 pass
-        return str(pid)
+        pid = str(pid)
+        return pid if len(pid) <= 20 else pid[:20] + "…"  # an id typed into the form, echoed
 
     code = error.code
     if code == "unknown_project":

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts import pin as pins
 from ..accounts.models import User
-from ..core.access import abort_with, can, require_login, require_role
+from ..core.access import abort_with, can, owned_or_404, require_login, require_role
 from ..core.documents import absolute_url, pdf_response, qr_svg, render_pdf
 from ..core.i18n import format_money, official_date
 from ..core.models import utcnow
@@ -56,9 +56,7 @@ def load(slug, pid):
 
 
 def load_priority(process, prid):
-    priority = db.session.get(Priority, prid)
-    if priority is None or priority.process_id != process.id:
-        abort(404)
+    priority = owned_or_404(Priority, prid, process_id=process.id)
     return priority
 
 
@@ -462,9 +460,7 @@ def photo(slug, pid, prid):
 def update_photo(slug, pid, prid, uid):
     _m, process = load(slug, pid)
     priority = load_priority(process, prid)
-    update = db.session.get(ExecutionUpdate, uid)
-    if update is None or update.priority_id != priority.id:
-        abort(404)
+    update = owned_or_404(ExecutionUpdate, uid, priority_id=priority.id)
     return _send_photo(update.photo_file, update.photo_mime)
 
 

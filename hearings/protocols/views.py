@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..core.access import CHAIR, SECRETARY, STAFF, abort_with, can, require_role
+from ..core.access import CHAIR, SECRETARY, STAFF, abort_with, can, owned_or_404, require_role
 from ..core.documents import pdf_response
 from ..core.i18n import current_lang, to_local
 from ..core.models import utcnow
@@ -26,9 +26,7 @@ EDITORS = (STAFF, SECRETARY)
 
 def _load(slug, hearing_id):
     municipality = get_municipality(slug)
-    hearing = db.session.get(Hearing, hearing_id)
-    if hearing is None or hearing.municipality_id != municipality.id:
-        abort(404)
+    hearing = owned_or_404(Hearing, hearing_id, municipality_id=municipality.id)
     return municipality, hearing
 
 

@@ -98,3 +98,96 @@ def add_village(municipality, name_ru, name_ky=None, name_en=None):
     village = Village(name_ru=name_ru, name_ky=name_ky or name_ru, name_en=name_en or latin(name_ru))
     municipality.villages.append(village)
     return village
+
+
+# --------------------------------------------------------------------------- settings
+
+SETTINGS_FIELDS = ("name_ky", "name_ru", "name_en", "address", "default_locale", "notice_days",
+                   "proposal_days")
+
+
+def update_settings(municipality, data):
+    """Save what the municipality's own staff may change (not the СОАТЕ code, not the address of
+    its pages); returns the names of the changed fields, also written to the audit log."""
+    from ..core import audit
+
+    changed = [name for name in SETTINGS_FIELDS if getattr(municipality, name) != data[name]]
+    for name in changed:
+        setattr(municipality, name, data[name])
+    if changed:
+        audit.record("municipality.settings_changed", municipality, municipality=municipality,
+                     fields=changed)
+    db.session.commit()
+    return changed
+
+
+class VillageError(Exception):
+    """A refused village change, with a translated message and an HTTP status."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _clean_names(name_ky, name_ru, name_en):
+    name_ky, name_ru, name_en = (" ".join((v or "").split()) for v in (name_ky, name_ru, name_en))
+    return name_ky or name_ru, name_ru, name_en or latin(name_ru)
+
+
+def _check_unique(municipality, name_ru, village=None):
+    for other in municipality.villages:
+        if other is not village and other.name_ru.casefold() == name_ru.casefold():
+            raise VillageError(_("This municipality already has a village named %(name)s.", name=name_ru), 409)
+
+
+def new_village(municipality, name_ky, name_ru, name_en=""):
+    from ..core import audit
+
+    name_ky, name_ru, name_en = _clean_names(name_ky, name_ru, name_en)
+    _check_unique(municipality, name_ru)
+    village = add_village(municipality, name_ru, name_ky, name_en)
+    db.session.flush()
+    audit.record("municipality.village_added", village, municipality=municipality, name=name_ru)
+    db.session.commit()
+    return village
+
+
+def rename_village(village, name_ky, name_ru, name_en=""):
+    from ..core import audit
+
+    name_ky, name_ru, name_en = _clean_names(name_ky, name_ru, name_en)
+    _check_unique(village.municipality, name_ru, village)
+    before = village.name_ru
+    village.name_ky, village.name_ru, village.name_en = name_ky, name_ru, name_en
+    audit.record("municipality.village_renamed", village, municipality=village.municipality_id,
+                 before=before, after=name_ru)
+    db.session.commit()
+
+
+def village_uses(village):
+    """How many rows of any table point to this village (every foreign key to village.id)."""
+    from sqlalchemy import func
+
+    total = 0
+    for table in db.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "village" and fk.column.name == "id":
+                total += db.session.scalar(
+                    select(func.count()).select_from(table).where(fk.parent == village.id))
+    return total
+
+
+def remove_village(village):
+    """Only a village nothing refers to (no resident, hearing, draft, priority, vote, sub-budget):
+    removing a used one would rewrite records that were made with it."""
+    from ..core import audit
+
+    if village_uses(village):
+        raise VillageError(_("%(name)s is used by residents, hearings, drafts or votes and cannot be removed. Rename it instead.",
+                             name=village.name), 409)
+    municipality = village.municipality
+    audit.record("municipality.village_removed", village, municipality=municipality, name=village.name_ru)
+    municipality.villages.remove(village)
+    db.session.delete(village)
+    db.session.commit()

@@ -1,13 +1,16 @@
 """National overview, oblast pages and each municipality's public home page."""
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..core.access import can
+from ..core.access import can, owned_or_404, require_role
 from ..core.pagecache import public_cache
-from ..core.registry import open_counts, open_items
+from ..core.registry import Link, municipality_link, open_counts, open_items
 from ..extensions import db
-from .models import Municipality, Oblast, Raion
+from . import services
+from .forms import SettingsForm, VillageForm
+from .models import Municipality, Oblast, Raion, Village
 
 bp = Blueprint("territory", __name__)
 ACTIVE_LIMIT = 30
@@ -85,3 +88,93 @@ def home(slug):
     municipality = get_municipality(slug)
     return render_template("territory/home.html", municipality=municipality,
                            items=open_items(municipality), is_staff=can(municipality))
+
+
+# --------------------------------------------------------------------------- settings
+
+SETTINGS_ROLES = ("staff", "chair")  # and the platform admin; not the secretary
+
+
+@municipality_link
+def _settings_link(municipality, is_staff):
+    if is_staff and can(municipality, *SETTINGS_ROLES):
+        return [Link(_("Municipality settings and villages"),
+                      url_for("territory.settings", slug=municipality.slug))]
+    return []
+
+
+def _settings_page(municipality, form=None, add_form=None, failed=None, status=200, error=None):
+    """The settings page; a refused form is shown again with what was typed (`failed`: the
+    village whose rename was refused, with its form)."""
+    forms = {}
+    for village in municipality.villages:
+        if failed is not None and failed[0] == village.id:
+            forms[village.id] = failed[1]
+        else:
+            forms[village.id] = VillageForm(prefix=f"v{village.id}", obj=village, formdata=None)
+    return render_template(
+        "territory/settings.html", municipality=municipality, error=error,
+        form=form or SettingsForm(obj=municipality, formdata=None),
+        add_form=add_form or VillageForm(prefix="new", formdata=None), village_forms=forms), status
+
+
+def _staff_municipality(slug):
+    municipality = get_municipality(slug)
+    require_role(municipality, *SETTINGS_ROLES)
+    return municipality
+
+
+@bp.route("/m/<slug>/settings", methods=["GET", "POST"])
+def settings(slug):
+    municipality = _staff_municipality(slug)
+    if request.method == "GET":
+        return _settings_page(municipality)
+    form = SettingsForm()
+    if not form.validate():
+        return _settings_page(municipality, form=form, status=400)
+    changed = services.update_settings(municipality, form.data_for_save())
+    flash(_("Settings saved.") if changed else _("Nothing was changed."), "success")
+    return redirect(url_for(".settings", slug=slug))
+
+
+@bp.route("/m/<slug>/villages", methods=["POST"])
+def village_add(slug):
+    municipality = _staff_municipality(slug)
+    form = VillageForm(prefix="new")
+    if not form.validate():
+        return _settings_page(municipality, add_form=form, status=400)
+    try:
+        village = services.new_village(municipality, form.name_ky.data, form.name_ru.data, form.name_en.data)
+    except services.VillageError as refusal:
+        return _settings_page(municipality, add_form=form, status=refusal.status, error=refusal.message)
+    flash(_("Village %(name)s added.", name=village.name), "success")
+    return redirect(url_for(".settings", slug=slug) + "#villages")
+
+
+@bp.route("/m/<slug>/villages/<int:village_id>", methods=["POST"])
+def village_rename(slug, village_id):
+    municipality = _staff_municipality(slug)
+    village = owned_or_404(Village, village_id, municipality_id=municipality.id)
+    form = VillageForm(prefix=f"v{village.id}")
+    if not form.validate():
+        return _settings_page(municipality, failed=(village.id, form), status=400)
+    try:
+        services.rename_village(village, form.name_ky.data, form.name_ru.data, form.name_en.data)
+    except services.VillageError as refusal:
+        return _settings_page(municipality, failed=(village.id, form), status=refusal.status,
+                              error=refusal.message)
+    flash(_("Village %(name)s saved.", name=village.name), "success")
+    return redirect(url_for(".settings", slug=slug) + "#villages")
+
+
+@bp.route("/m/<slug>/villages/<int:village_id>/remove", methods=["POST"])
+def village_remove(slug, village_id):
+    municipality = _staff_municipality(slug)
+    village = owned_or_404(Village, village_id, municipality_id=municipality.id)
+    name = village.name
+    try:
+        services.remove_village(village)
+    except services.VillageError as refusal:
+        return _settings_page(municipality, status=refusal.status, error=refusal.message)
+    flash(_("Village %(name)s removed.", name=name), "success")
+    return redirect(url_for(".settings", slug=slug) + "#villages")

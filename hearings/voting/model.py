@@ -43,9 +43,11 @@ def id_key(project_id: str):
     ``'9' < '10' < 'a'``; used as the last tie-breaker of every rule.
     """
     s = str(project_id)
-    if s.isdigit():
-        return (0, int(s), s)
-    return (1, 0, s)
+    if s.isascii() and s.isdigit():
+        # numeric order without int(): a 5,000-digit id from a form must not raise
+        digits = s.lstrip("0") or "0"
+        return (0, len(digits), digits, s)
+    return (1, 0, "", s)
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,6 @@ def read_pb(source) -> PBFile:
 
     sections = {}
     current = None
-    header = None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
     last = 0
     try:

@@ -4,7 +4,7 @@ from hearings.accounts.models import Membership, User
 from hearings.core import mail
 from hearings.extensions import db
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import login
 
 VALID_PIN = "21503199012345"  # male, born 15.03.1990
 

@@ -1,10 +1,8 @@
 import hashlib
 import io
 
-import pytest
 from pypdf import PdfReader
 
-from hearings.documents.models import IssuedDocument
 from hearings.documents.services import issue_document
 from hearings.documents.verification import verify_pdf
 from hearings.extensions import db

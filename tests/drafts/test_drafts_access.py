@@ -1,6 +1,5 @@
 """Authorization across municipalities: staff of B can neither read A's unpublished drafts nor
 change anything of A; residents cannot use staff pages; bad ids give 404, never 500."""
-from datetime import timedelta
 
 from hearings.drafts import services
 from hearings.drafts.models import Comment, Draft
@@ -13,7 +12,6 @@ def test_staff_of_b_cannot_read_unpublished_or_change_anything_of_a(client, user
     private = make_budget(publish=False)
     public = make_budget()
     comment = services.add_comment(public, users["resident"], "Пикир")
-    line = public.current_version.lines[0]
     private_line = private.working_version.lines[0]
     login_as(users["staff_b"])
     for url in (f"{BASE}/{private.id}/", f"{BASE}/{private.id}/register", f"{BASE}/{private.id}/register.csv",
@@ -82,7 +80,7 @@ def test_staff_of_a_may_see_unpublished_and_ids_of_other_drafts_are_404(client, 
     assert client.get(f"{BASE}/{other.id}/").status_code == 404
     assert client.get(f"{BASE}/{draft.id}/lines/{other_line.id}").status_code == 404
     assert client.get(f"{BASE}/{draft.id}/comments/12345/answer").status_code == 404
-    assert client.get(f"/m/no-such-place/drafts/").status_code == 404
+    assert client.get("/m/no-such-place/drafts/").status_code == 404
     assert client.get(f"{BASE}/{draft.id}/?v=abc").status_code == 200
     assert client.get(f"{BASE}/{draft.id}/?v=99").status_code == 404
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 
 from hearings.drafts.models import BudgetLine
-from hearings.drafts.imports import parse_amount, parse_budget_file, parse_charter_text
+from hearings.drafts.imports import parse_amount, parse_budget_file
 from hearings.extensions import db
 
 HEADER = "kind,code,name_ky,name_ru,name_en,category,amount,prev_approved,prev_executed,note\n"

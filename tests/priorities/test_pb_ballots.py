@@ -136,3 +136,11 @@ def test_pin_required_when_process_checks_pins(users, municipality, client, logi
     login_as(users["resident"])
     r = vote(client, p, {"p": ids})
     assert r.status_code == 403 and "add your PIN" in r.get_data(as_text=True)
+
+
+def test_absurd_project_id_is_refused_not_a_crash(municipality, voter, client):
+    p = make_process(municipality, kind="approval")
+    add_priorities(p, [100, 200])
+    r = vote(client, p, {"p": ["9" * 5000]})
+    text = r.get_data(as_text=True)
+    assert r.status_code == 400 and "not on this ballot" in text and "9" * 21 not in text

@@ -104,6 +104,8 @@ def resolve(world, endpoint, arg, values):
     if arg == "signoff_id":
         return q("SELECT s.id FROM protocol_signoff s JOIN protocol p ON p.id = s.protocol_id "
                  "WHERE p.hearing_id = :h ORDER BY s.id", h=values["hearing_id"])
+    if arg == "village_id":
+        return q("SELECT id FROM village WHERE municipality_id = :a ORDER BY id DESC", a=ids["a"])
     raise KeyError(f"no value for <{arg}> of {endpoint}: add it to tests/security/matrix.py")
 
 

@@ -142,6 +142,10 @@ EXPECTED = {
     "territory.home": {"GET": PUBLIC},
     "territory.oblast": {"GET": PUBLIC},
     "territory.overview": {"GET": PUBLIC},
+    "territory.settings": {"GET": STAFF_CHAIR, "POST": W_STAFF_CHAIR},
+    "territory.village_add": {"POST": W_STAFF_CHAIR},
+    "territory.village_remove": {"POST": W_STAFF_CHAIR},
+    "territory.village_rename": {"POST": W_STAFF_CHAIR},
 }
 
 FIGURES = {}

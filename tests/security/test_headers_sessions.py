@@ -1,8 +1,6 @@
 """Security headers on every page, cookie flags in production, a fresh session on login,
 and rate limits on login and registration that answer 429 with a translated page."""
-import json
 import re
-from pathlib import Path
 
 import pytest
 from flask_babel import force_locale, gettext

@@ -11,7 +11,7 @@ import tempfile
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from hearings import create_app

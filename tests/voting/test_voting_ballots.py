@@ -83,3 +83,16 @@ def test_money_must_not_be_float():
         Project("1", -1)
     with pytest.raises(ValueError):
         Instance([Project("1", 1), Project("1", 2)], 10, BallotLimits())
+
+
+def test_id_order_is_numeric_and_safe_for_any_length():
+    from hearings.voting import id_key
+
+    ids = ["10", "9", "b", "007", "7", "a", "²", "1" + "0" * 5000, "0"]
+    assert sorted(ids, key=id_key) == ["0", "007", "7", "9", "10", "1" + "0" * 5000, "a", "b", "²"]
+
+
+def test_huge_unknown_id_is_an_error_not_a_crash():
+    instance = Instance([Project("1", Decimal(100))], Decimal(100), BallotLimits(kind="approval"))
+    errors = validate_ballot(instance, ApprovalBallot(frozenset({"9" * 5000, "1"})))
+    assert [e.code for e in errors] == ["unknown_project"]
