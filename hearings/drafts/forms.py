@@ -1,12 +1,11 @@
 """Forms for drafts; every form subclasses the foundation's Form (translated messages)."""
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
+from wtforms import (DateField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..core.fields import SomField
 from ..core.i18n import Form
 from .models import CATEGORIES, DECISIONS, KINDS, LINE_KINDS
 
@@ -23,22 +22,6 @@ class YearField(IntegerField):
             self.data = None
             raise ValueError(self.gettext("Not a valid integer value."))
         super().process_formdata(valuelist)
-
-
-class SomField(DecimalField):
-    """Som with at most two decimals, finite, below 10 trillion."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None:
-            try:
-                ok = (self.data.is_finite() and abs(self.data) < Decimal("1e13")
-                      and self.data == self.data.quantize(Decimal("0.01")))
-            except InvalidOperation:
-                ok = False
-            if not ok:
-                self.data = None
-                raise ValueError(self.gettext("Not a valid decimal value."))
 
 
 class DraftForm(Form):

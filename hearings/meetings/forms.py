@@ -2,11 +2,12 @@
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, EmailField,
+from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField,
                      HiddenField, IntegerField, SelectField, StringField, TextAreaField, URLField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL, ValidationError
 
 from ..accounts.forms import validate_phone, validate_pin
+from ..core.fields import SomField
 from ..core.i18n import Form
 
 KIND_CHOICES = [("draft_budget", _l("Draft budget")), ("execution_report", _l("Budget execution report")),
@@ -145,7 +146,7 @@ class ProposalForm(RowForm):
     author_name = StringField(_l("Author"), validators=[DataRequired(), Length(max=200)])
     content = TextAreaField(_l("Content"), validators=[DataRequired(), Length(max=5000)])
     budget_line = StringField(_l("Budget line or charter section"), validators=[Optional(), Length(max=200)])
-    amount = DecimalField(_l("Amount, som"), places=2, validators=[Optional(), NumberRange(min=0, max=10**12)])
+    amount = SomField(_l("Amount, som"), places=2, validators=[Optional(), NumberRange(min=0, max=10**12)])
     decision = SelectField(_l("Decision"), choices=DECISION_CHOICES, default="pending")
     decision_reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=5000)])
 
@@ -163,7 +164,7 @@ class OnlineProposalForm(Form):
     agenda_item_id = SelectField(_l("Agenda item"), coerce=int, validate_choice=False)
     content = TextAreaField(_l("Your proposal"), validators=[DataRequired(), Length(max=5000)])
     budget_line = StringField(_l("Budget line or charter section (optional)"), validators=[Optional(), Length(max=200)])
-    amount = DecimalField(_l("Amount, som (optional)"), places=2, validators=[Optional(), NumberRange(min=0, max=10**12)])
+    amount = SomField(_l("Amount, som (optional)"), places=2, validators=[Optional(), NumberRange(min=0, max=10**12)])
 
 
 class VoteForm(RowForm):

@@ -4,11 +4,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, IntegerField,
+from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField,
                      SelectField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..accounts import pin as pins
+from ..core.fields import FiniteDecimalField, SomField
 from ..core.i18n import BISHKEK, Form
 from .models import (BALLOT_KIND_LABELS, BALLOT_KINDS, CHANNEL_LABELS,
                      EXECUTION_LABELS, EXECUTION_STATUSES, PAPER_LABELS, PAPER_STATUSES,
@@ -29,8 +30,8 @@ DT = "%Y-%m-%dT%H:%M"
 class ProcessForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    budget = DecimalField(_l("Total budget (som)"), places=2,
-                          validators=[DataRequired(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
+    budget = SomField(_l("Total budget (som)"), places=2,
+                          validators=[InputRequired(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
     categories = TextAreaField(_l("Categories (one per line)"), validators=[Optional(), Length(max=3000)])
     submission_opens = DateTimeLocalField(_l("Submission of priorities opens"), format=DT, validators=[DataRequired()])
     submission_closes = DateTimeLocalField(_l("Submission closes (review starts)"), format=DT, validators=[DataRequired()])
@@ -42,7 +43,7 @@ class ProcessForm(Form):
                                 validators=[Optional(), NumberRange(min=0, max=500)])
     max_projects = IntegerField(_l("Maximum number of projects on a ballot"),
                                 validators=[Optional(), NumberRange(min=1, max=500)])
-    min_share = DecimalField(_l("Knapsack: minimum share of the budget to spend (%)"), places=1,
+    min_share = FiniteDecimalField(_l("Knapsack: minimum share of the budget to spend (%)"), places=1,
                              validators=[Optional(), NumberRange(min=0, max=100)])
     total_points = IntegerField(_l("Points: total points per voter"), validators=[Optional(), NumberRange(min=1, max=1000)])
     max_points_per_project = IntegerField(_l("Points: maximum points per project"),
@@ -96,7 +97,7 @@ class ProcessForm(Form):
 
 
 def sub_budget_field(label):
-    return DecimalField(label, places=2, validators=[Optional(), NumberRange(min=0, max=Decimal("1e12"))])
+    return SomField(label, places=2, validators=[Optional(), NumberRange(min=0, max=Decimal("1e12"))])
 
 
 class PhaseForm(Form):
@@ -110,8 +111,8 @@ class PriorityForm(Form):
     description = TextAreaField(_l("What should be done and why?"), validators=[DataRequired(), Length(max=5000)])
     category = SelectField(_l("Category"), validators=[DataRequired()])
     village_id = SelectField(_l("Village"), coerce=int)
-    estimated_cost = DecimalField(_l("Estimated cost (som)"), places=2,
-                                  validators=[DataRequired(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
+    estimated_cost = SomField(_l("Estimated cost (som)"), places=2,
+                                  validators=[InputRequired(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
     photo = FileField(_l("Photo (optional, JPEG, PNG or WebP, up to 5 MB)"))
 
 
@@ -119,7 +120,7 @@ class ReviewForm(Form):
     status = SelectField(_l("Decision"), choices=[("accepted", _l("Accept for the vote")),
                                                   ("rejected", _l("Reject")),
                                                   ("submitted", _l("Not decided yet"))])
-    adjusted_cost = DecimalField(_l("Adjusted cost (som)"), places=2,
+    adjusted_cost = SomField(_l("Adjusted cost (som)"), places=2,
                                  validators=[Optional(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
     feasibility_note = TextAreaField(_l("Feasibility note"), validators=[Optional(), Length(max=5000)])
     public_reason = TextAreaField(_l("Public reason"), validators=[Optional(), Length(max=2000)])

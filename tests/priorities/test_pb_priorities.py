@@ -93,6 +93,10 @@ def test_staff_creates_process(users, municipality, client, login_as):
     text = r.get_data(as_text=True)
     assert r.status_code == 400 and "need the total number of points" in text
     assert "The sub-budgets add up to more than the total budget." in text
+    # numbers no budget can be: refused field by field, never a crash
+    for budget, sub in (("NaN", "1"), ("1000000", "sNaN"), ("Infinity", "-Infinity"), ("1e999", "1")):
+        r = client.post(f"/m/{municipality.slug}/pb/new", data=dict(data, budget=budget, **{f"sub_{v.id}": sub}))
+        assert r.status_code == 400 and "Not a valid decimal value." in r.get_data(as_text=True), (budget, sub)
     data.update(total_points="10", **{f"sub_{v.id}": "300000"})
     r = client.post(f"/m/{municipality.slug}/pb/new", data=data)
     assert r.status_code == 302
