@@ -18,7 +18,11 @@ class Config:
     PIN_HMAC_KEY = os.environ.get("PIN_HMAC_KEY", DEV_PIN_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'aimak.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024))
+    # a phone photo of a pothole is often 10 MB; it is stored scaled down (priorities/services.py)
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
+    # how many reverse proxies (nginx) stand before gunicorn: their X-Forwarded-For/-Proto are
+    # trusted, so rate limits count real visitors and secure cookies work (0 = none)
+    PROXY_COUNT = int(os.environ.get("AIMAK_PROXIES", "0"))
     LANGUAGES = ("ky", "ru", "en")
     BABEL_DEFAULT_LOCALE = "ky"
     BABEL_DEFAULT_TIMEZONE = "Asia/Bishkek"

@@ -5,6 +5,7 @@ import os
 
 from flask import Flask, g, has_request_context, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
@@ -30,6 +31,11 @@ def create_app(config_name=None, **overrides):
     if os.environ.get("DATABASE_URL"):  # honoured in every configuration
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config.update(overrides)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
     for noisy in ("fontTools", "weasyprint"):  # font subsetting logs every glyph table
@@ -116,9 +122,20 @@ ERROR_TITLES = {
     405: lambda: _("This action is not allowed here"),
     409: lambda: _("This conflicts with what is already saved"),
     413: lambda: _("The file or form is too large"),
-    429: lambda: _("Too many requests: please wait a minute and try again"),
+    429: lambda: _("Too many requests from your connection"),
     500: lambda: _("Something went wrong on our side"),
 }
+
+
+def _too_many_description(error):
+    """How long to wait, from the limit that was exceeded (a minute, an hour…)."""
+    import math
+
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    seconds = limit.get_expiry() if limit is not None else 60
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext("Please wait %(num)d minute and try again. What you typed was not saved.",
+                    "Please wait %(num)d minutes and try again. What you typed was not saved.", minutes)
 
 
 def register_error_pages(app):
@@ -128,7 +145,9 @@ def register_error_pages(app):
             code = 500 if not isinstance(error, HTTPException) else code
         title = ERROR_TITLES.get(code, ERROR_TITLES[500])()
         description = None
-        if isinstance(error, HTTPException) and error.description != type(error).description:
+        if code == 429:  # Flask-Limiter's description is English ("10 per 1 hour")
+            description = _too_many_description(error)
+        elif isinstance(error, HTTPException) and error.description != type(error).description:
             description = error.description
         if code == 500:
             db.session.rollback()
@@ -149,12 +168,12 @@ def register_error_pages(app):
             "send the form again.")), 400
 
     def value_out_of_range(error):
-        """A number the database cannot store (SQLite: int beyond 64 bits → OverflowError;
-        PostgreSQL: DataError, e.g. out of range) came from a form: 400, not 500."""
+        """A value the database or the calendar cannot hold (SQLite: int beyond 64 bits and
+        dates before year 1 → OverflowError; PostgreSQL: DataError) came from a form: 400."""
         from sqlalchemy.exc import DataError
         from werkzeug.exceptions import BadRequest
 
-        if isinstance(error, DataError) or "int too large" in str(error):
+        if isinstance(error, (DataError, OverflowError)):
             db.session.rollback()
             app.logger.warning("rejected a value the database cannot store: %s", str(error)[:200])
             return render_error(BadRequest())
@@ -172,6 +191,10 @@ def register_error_pages(app):
         return redirect(url_for("accounts.login", next=request.full_path))
 
 
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL, foreign keys and a busy timeout make SQLite behave under concurrent requests."""
@@ -184,3 +207,5 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         except Exception:  # in-memory databases have no WAL
             pass
         cursor.close()
+        # SQLite's lower() knows only ASCII: searches ("теплоключенка") need Cyrillic case too
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)

@@ -34,6 +34,25 @@ compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def per_person():
+    """Rate-limit key: the signed-in account, else the address. A whole village behind one
+    mobile-carrier address must not share one counter for what each person does."""
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"ip:{get_remote_address()}"
+
+
+def per_address_and_email():
+    """Rate-limit key for login/reset attempts: guessing one account's password is limited
+    without locking out the neighbours who share the address."""
+    from flask import request
+
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"ip:{get_remote_address()}|{email}"
+
+
 @limiter.request_filter
 def _rate_limits_off():
     """Tests switch limits off with RATELIMIT_OFF and back on for the rate-limit tests."""

@@ -13,8 +13,10 @@ PHONE_RE = re.compile(r"^\+?\d{9,15}$")
 
 def normalize_phone(value):
     digits = re.sub(r"[\s()-]", "", value or "")
-    if digits.startswith("0") and len(digits) == 10:
+    if digits.startswith("0") and len(digits) == 10:  # 0555 123 456
         digits = "+996" + digits[1:]
+    elif digits.isdigit() and len(digits) == 9:  # 555 123 456, as Kyrgyz numbers are often written
+        digits = "+996" + digits
     if digits and not digits.startswith("+"):
         digits = "+" + digits
     return digits
@@ -37,7 +39,8 @@ class ProfileFields:
     village_id = SelectField(_l("Village"), coerce=int, validate_choice=False)
     locale = SelectField(_l("Preferred language"),
                          choices=[("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")])
-    pin = StringField(_l("PIN (optional)"), validators=[Optional(), Length(max=20), validate_pin],
+    pin = StringField(_l("PIN (optional)"), filters=[pins.form_filter],
+                      validators=[Optional(), Length(max=20), validate_pin],
                       description=_l("Used only to prevent duplicate registrations; stored as a one-way code, never shown or exported."))
     gender = SelectField(_l("Gender (optional, for statistics)"), default="",
                          choices=[("", "—"), ("female", _l("Female")), ("male", _l("Male"))])

@@ -13,6 +13,11 @@ def normalize(value):
     return re.sub(r"[\s-]", "", value or "")
 
 
+def form_filter(value):
+    """WTForms filter for PIN fields: "   " is no PIN at all, not a PIN of spaces."""
+    return normalize(value) if isinstance(value, str) else value
+
+
 def is_valid(value):
     """14 digits: sex (1 female, 2 male), birth date DDMMYYYY that exists, 5-digit serial."""
     pin = normalize(value)

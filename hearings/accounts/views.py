@@ -1,12 +1,14 @@
 """Register, log in/out, confirm e-mail, reset password, profile; admin assigns roles."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.access import require_admin
-from ..extensions import db, limiter
+from ..core.i18n import current_lang
+from ..extensions import db, limiter, per_address_and_email, per_person
 from ..territory.models import Municipality, Raion, Village
 from . import services
 from .forms import LoginForm, ProfileForm, RegisterForm, ResetForm, ResetRequestForm, RoleForm
@@ -44,10 +46,23 @@ def valid_places(form):
     if form.municipality_id.data not in ids:
         form.municipality_id.errors.append(_("Not a valid choice."))
         return False
-    villages = {c[0] for c in village_choices(form.municipality_id.data)}
-    if form.village_id.data not in villages:
+    choices = village_choices(form.municipality_id.data)
+    if form.village_id.data not in {c[0] for c in choices}:
+        # the municipality changed under a village of the old one (no JavaScript to refresh
+        # the list): show the new municipality's villages instead of dropping the choice silently
+        form.village_id.choices = choices
         form.village_id.data = 0
+        if len(choices) > 1:
+            form.village_id.errors.append(_("Choose a village of the municipality you selected."))
+            return False
     return True
+
+
+@bp.route("/villages.json")
+def villages_json():
+    """The villages of a municipality, for the registration and profile forms' village list."""
+    municipality_id = request.args.get("municipality", type=int) or 0
+    return {"villages": [{"id": vid, "name": name} for vid, name in village_choices(municipality_id)]}
 
 
 def _safe_next(target):
@@ -57,7 +72,7 @@ def _safe_next(target):
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit("60/hour", methods=["POST"])  # per address: a village registers from one
 def register():
     form = RegisterForm()
     slug = request.args.get("m")
@@ -66,6 +81,8 @@ def register():
         m = db.session.execute(select(Municipality).filter_by(slug=slug)).scalar_one_or_none()
         default = m.id if m else None
     prepare_profile_form(form, default)
+    if request.method == "GET":
+        form.locale.data = current_lang()  # the language the person is reading now
     if form.validate_on_submit() and valid_places(form):
         try:
             user = services.register_user(form.data)
@@ -82,7 +99,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute;50/hour", methods=["POST"])
+@limiter.limit("10/minute;50/hour", methods=["POST"], key_func=per_address_and_email)
+@limiter.limit("300/hour", methods=["POST"])  # per address, whatever the e-mail
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -118,7 +136,7 @@ def confirm(token):
 
 @bp.route("/confirm/resend", methods=["POST"])
 @login_required
-@limiter.limit("5/hour")
+@limiter.limit("5/hour", key_func=per_person)
 def resend_confirmation():
     if not current_user.confirmed:
         services.send_confirmation(current_user)
@@ -127,7 +145,8 @@ def resend_confirmation():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"])
+@limiter.limit("5/hour", methods=["POST"], key_func=per_address_and_email)
+@limiter.limit("60/hour", methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -172,8 +191,11 @@ def profile():
         else:
             services.apply_profile(current_user, form.data)
             db.session.commit()
-            flash(_("Your profile is saved."), "success")
-            return redirect(url_for("accounts.profile"))
+            with force_locale(current_user.locale):  # said in the language just chosen
+                flash(_("Your profile is saved."), "success")
+            # the chosen language shows at once (the switcher's cookie would otherwise win)
+            return redirect(url_for("core.switch_language", code=current_user.locale,
+                                    next=url_for("accounts.profile")))
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/profile.html", form=form), status
 

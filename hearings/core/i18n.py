@@ -123,11 +123,24 @@ class BabelTranslations:
 
 
 class Form(FlaskForm):
-    """Base form: CSRF from Flask-WTF, validation messages in the user's language."""
+    """Base form: CSRF from Flask-WTF, validation messages in the user's language, and every
+    text field cleaned the same way (core.fields.clean_text; passwords are left as typed)."""
 
     class Meta:
         def get_translations(self, form):
             return BabelTranslations()
+
+        def bind_field(self, form, unbound_field, options):
+            from wtforms import PasswordField, StringField
+
+            from .fields import clean_text
+
+            cls = unbound_field.field_class
+            if issubclass(cls, StringField) and not issubclass(cls, PasswordField):
+                filters = [clean_text, *unbound_field.kwargs.get("filters", ())]
+                unbound_field = unbound_field.field_class(
+                    *unbound_field.args, **{**unbound_field.kwargs, "filters": filters})
+            return unbound_field.bind(form=form, **options)
 
 
 # WTForms' built-in messages, listed so extraction puts them in our catalogs.

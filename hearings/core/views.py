@@ -1,5 +1,5 @@
 """Site-wide routes: language switch and health check."""
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 from flask import Blueprint, current_app, redirect, request
 
@@ -16,12 +16,14 @@ def switch_language(code):
 
     if code not in current_app.config["LANGUAGES"]:
         code = "ky"
-    target = request.args.get("next") or request.referrer or "/"
-    parsed = urlparse(target)
-    if parsed.netloc and parsed.netloc != request.host:
-        target = "/"
-    target = parsed.path + (f"?{parsed.query}" if parsed.query else "") if parsed.netloc else target
-    if not target.startswith("/") or target.startswith("//"):
+    parsed = urlparse(request.args.get("next") or request.referrer or "/")
+    if (parsed.netloc and parsed.netloc != request.host) or parsed.scheme not in ("", "http", "https"):
+        parsed = urlparse("/")  # never away from this site
+    # drop a ?lang= of the page we came from: it would win over the choice made here
+    query = urlencode([(k, v) for k, v in parse_qsl(parsed.query, keep_blank_values=True) if k != "lang"],
+                      safe="/")
+    target = (parsed.path or "/") + (f"?{query}" if query else "")
+    if not target.startswith("/") or target.startswith("//") or target.startswith("/\\"):
         target = "/"
     if current_user.is_authenticated and current_user.locale != code:
         current_user.locale = code

@@ -73,7 +73,7 @@ def register(app):
         """Configure a PKCS#12 certificate (the password is stored encrypted)."""
         from ..accounts.models import User
         from ..territory.models import Municipality
-        from .signing import SigningError, store_credential
+        from .signing import SigningError, check_can_sign, store_credential
 
         municipality = user = None
         if slug:
@@ -85,8 +85,10 @@ def register(app):
             if user is None:
                 raise click.ClickException(f"no user {email}")
         with open(path, "rb") as fh:
+            data = fh.read()
             try:
-                credential = store_credential(fh.read(), password, municipality=municipality, user=user)
+                check_can_sign(data, password)
+                credential = store_credential(data, password, municipality=municipality, user=user)
             except SigningError as exc:
                 raise click.ClickException(str(exc)) from exc
         db.session.commit()

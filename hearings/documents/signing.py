@@ -51,6 +51,10 @@ class SigningError(RuntimeError):
     pass
 
 
+class UnusableKeyError(SigningError):
+    """The PKCS#12 file opens, but its key cannot make the PAdES signatures we need."""
+
+
 def off_event_loop(fn, *args, **kwargs):
     """Call a synchronous pyHanko function. Its sync API uses asyncio.run(), which fails in a
     thread that already runs an event loop (e.g. next to Playwright's or under an async
@@ -80,7 +84,49 @@ def p12_info(data, password):
         raise SigningError("the PKCS#12 file cannot be opened with this password") from exc
     if key is None or cert is None:
         raise SigningError("the PKCS#12 file holds no key and certificate")
+    check_key_type(key)
     return cert.subject.rfc4514_string(), cert.not_valid_after_utc
+
+
+USABLE_CURVES = (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1)
+
+
+def check_key_type(key):
+    """Signatures are made with SHA-256 (md_algorithm below); pyHanko refuses Ed25519 (SHA-512
+    only) and Ed448, and DSA / short RSA keys are not acceptable for official documents."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if isinstance(key, rsa.RSAPrivateKey):
+        if key.key_size < 2048:
+            raise UnusableKeyError(f"RSA key of {key.key_size} bits (at least 2048 needed)")
+        return
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        if not isinstance(key.curve, USABLE_CURVES):
+            raise UnusableKeyError(f"elliptic curve {key.curve.name} is not supported")
+        return
+    raise UnusableKeyError(f"{type(key).__name__.lstrip('_')} keys are not supported")
+
+
+def _blank_pdf():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def check_can_sign(data, password, name="test"):
+    """Sign a blank page with the bundle: refuses at upload time what would fail later, when a
+    protocol is signed. Raises SigningError (UnusableKeyError when the key is the problem)."""
+    p12_info(data, password)
+    try:
+        sign_pdf(_blank_pdf(), [Seal(data, password, name)])
+    except UnusableKeyError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure means the bundle cannot sign
+        raise UnusableKeyError(str(exc)[:300]) from exc
 
 
 def store_credential(data, password, municipality=None, user=None, label=""):
@@ -173,9 +219,9 @@ def seals_for(municipality, people=()):
 # --- signing -------------------------------------------------------------------------------
 
 STAMP_TEXT = {
-    "ky": "Электрондук кол тамга менен кол коюлду\n%(signer)s\n%(role)s\n%(ts)s",
-    "ru": "Подписано электронной подписью\n%(signer)s\n%(role)s\n%(ts)s",
-    "en": "Digitally signed\n%(signer)s\n%(role)s\n%(ts)s",
+    "ky": "Электрондук кол тамга менен кол коюлду\n%(signer)s\n%(role)s\n%(when)s",
+    "ru": "Подписано электронной подписью\n%(signer)s\n%(role)s\n%(when)s",
+    "en": "Digitally signed\n%(signer)s\n%(role)s\n%(when)s",
 }
 
 
@@ -212,6 +258,17 @@ def _font_factory(size):
     return Factory(str(FONT), font_size=size)
 
 
+# Bishkek time, like every time on the site's pages. sign_pdf passes it as "when": pyHanko
+# overwrites its own "ts" parameter with the signing time formatted in UTC.
+STAMP_TIME_FORMAT = "%d.%m.%Y %H:%M:%S (UTC+6)"
+
+
+def stamp_time(now=None):
+    from ..core.i18n import to_local
+
+    return to_local(now or datetime.now(timezone.utc)).strftime(STAMP_TIME_FORMAT)
+
+
 def _stamp_style(lang):
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.stamp import TextStampStyle
@@ -220,7 +277,7 @@ def _stamp_style(lang):
     if lang and "+" in lang:  # bilingual edition: Kyrgyz and Russian first lines
         text = STAMP_TEXT["ky"].split("\n")[0] + " / " + STAMP_TEXT["ru"]
     return TextStampStyle(
-        stamp_text=text, timestamp_format="%d.%m.%Y %H:%M:%S UTC", border_width=1,
+        stamp_text=text, timestamp_format=STAMP_TIME_FORMAT, border_width=1,
         text_box_style=TextBoxStyle(font=_font_factory(8), font_size=8, leading=10))
 
 
@@ -255,8 +312,11 @@ def sign_pdf(pdf, seals, box=None, lang=None, reason="", location=""):
             reason=reason or None, location=location or None, name=seal.name)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         pdf_signer = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=spec)
-        out = off_event_loop(pdf_signer.sign_pdf, writer, appearance_text_params={
-            "signer": seal.name[:60], "role": seal.role or ""})
+        try:
+            out = off_event_loop(pdf_signer.sign_pdf, writer, appearance_text_params={
+                "signer": seal.name[:60], "role": seal.role or "", "when": stamp_time()})
+        except Exception as exc:  # noqa: BLE001 - pyHanko's SigningError, key/algorithm mismatch…
+            raise SigningError(f"cannot sign with the certificate of {seal.name}: {exc}") from exc
         pdf = out.getvalue()
         signed_by.append({"name": seal.name, "role": seal.role, "kind": seal.kind,
                           "user_id": seal.user_id,

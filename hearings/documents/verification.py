@@ -104,14 +104,30 @@ def check_signatures(data):
     return reports, signatures
 
 
+def _byte_range_end(sig):
+    """End offset of a signature's /ByteRange, or None when it is malformed (a hostile file
+    can put anything there: too few entries, names, a dictionary, huge numbers)."""
+    try:
+        byte_range = sig.sig_object.get("/ByteRange")
+        if not isinstance(byte_range, (list, tuple)) or len(byte_range) != 4:
+            return None
+        values = []
+        for item in byte_range:
+            if isinstance(item, bool) or not isinstance(item, int):
+                return None
+            values.append(int(item))
+    except Exception:  # noqa: BLE001 - unreadable signature dictionary = no match
+        return None
+    if any(v < 0 for v in values):
+        return None
+    return values[2] + values[3]
+
+
 def _signed_revision_match(data, signatures):
     """Registry entry whose bytes are a signed revision of `data` (changes appended later)."""
     for sig in reversed(signatures):
-        byte_range = sig.sig_object.get("/ByteRange")
-        if not byte_range:
-            continue
-        end = int(byte_range[2]) + int(byte_range[3])
-        if end < len(data):
+        end = _byte_range_end(sig)
+        if end is not None and 0 < end < len(data):
             digest = hashlib.sha256(data[:end]).hexdigest()
             doc = db.session.execute(select(IssuedDocument).filter_by(sha256=digest)).scalars().first()
             if doc is not None:
@@ -152,7 +168,10 @@ def verify_pdf(data, code=None):
             result.reasons.append(_("The file is not the document registered under code %(code)s "
                                     "(its SHA-256 differs).", code=result.expected.code))
         else:
-            previous = _signed_revision_match(data, embedded) if embedded else None
+            try:
+                previous = _signed_revision_match(data, embedded) if embedded else None
+            except Exception:  # noqa: BLE001 - a damaged file must give "not valid", not a crash
+                previous = None
             if previous is not None:
                 result.reasons.append(_("The file is document %(code)s with changes added after "
                                         "it was issued.", code=previous.code))

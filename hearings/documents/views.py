@@ -12,7 +12,8 @@ from ..territory.views import get_municipality
 from .forms import CertificateForm, VerifyForm
 from .models import IssuedDocument, SigningCredential  # noqa: F401 (tables)
 from .services import normalize_code
-from .signing import SigningError, credential_for, store_credential
+from .signing import (SigningError, UnusableKeyError, check_can_sign, credential_for,
+                      store_credential)
 from .verification import verify_pdf, verify_registered
 
 bp = Blueprint("documents", __name__)
@@ -139,11 +140,21 @@ def certificate(slug):
     municipality = get_municipality(slug)
     require_role(municipality, CHAIR)
     form = CertificateForm()
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
+        data = form.file.data.read()
         try:
-            credential = store_credential(form.file.data.read(), form.password.data,
-                                          municipality=municipality)
+            # refuse now what could not sign later (e.g. an Ed25519 key: pyHanko signs those
+            # with SHA-512 only, we sign with SHA-256)
+            check_can_sign(data, form.password.data)
+            credential = store_credential(data, form.password.data, municipality=municipality)
+        except UnusableKeyError:
+            db.session.rollback()
+            form.file.errors.append(_("This certificate cannot be used to sign documents: its key "
+                                      "type is not supported. Use a certificate with an RSA "
+                                      "(2048 bits or more) or ECDSA (P-256, P-384) key."))
         except SigningError:
+            db.session.rollback()
             form.password.errors.append(_("The file cannot be opened with this password."))
         else:
             audit.record("certificate.configured", credential, municipality=municipality,
@@ -152,4 +163,4 @@ def certificate(slug):
             flash(_("The certificate is saved; new official documents will be signed with it."), "success")
             return redirect(url_for("documents.certificate", slug=slug))
     return render_template("documents/certificate.html", municipality=municipality, form=form,
-                           credential=credential_for(municipality))
+                           credential=credential_for(municipality)), status

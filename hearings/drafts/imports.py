@@ -16,6 +16,10 @@ from .models import CATEGORIES, EXPENDITURE, REVENUE
 
 MAX_ROWS = 2000
 MAX_SECTIONS = 500
+MAX_COLUMNS = 50
+MAX_XLSX_UNPACKED = 6 * 1024 * 1024    # bytes, all members of the .xlsx together (openpyxl: ~0.5 s/MB)
+MAX_XLSX_MEMBERS = 1000
+MAX_SECTION_NUMBER = 20               # CharterSection.number is a String(20)
 
 # column → accepted header spellings (lower case)
 COLUMNS = {
@@ -70,6 +74,11 @@ def _category_aliases():
     return aliases
 
 
+AMOUNT_PLAIN = re.compile(r"^\d{1,16}([.,]\d{1,2})?$")
+AMOUNT_SPACED = re.compile(r"^\d{1,3}( \d{3}){1,5}([.,]\d{1,2})?$")
+AMOUNT_COMMAS = re.compile(r"^\d{1,3}(,\d{3}){1,5}(\.\d{1,2})?$")
+
+
 def parse_amount(value):
     """Decimal from 1234567.5, '1 234 567,50', '1,234,567.50'; None for blank; ValueError if bad."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -79,14 +88,17 @@ def parse_amount(value):
     if isinstance(value, (int, float, Decimal)):
         number = Decimal(str(value))
     else:
-        text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        text = re.sub(r"(сом|som|kgs)$", "", text, flags=re.I)
-        if "," in text and "." in text:
+        text = str(value).replace("\u00a0", " ").replace("\u202f", " ").strip()
+        text = re.sub(r"\s*(сом|som|kgs)$", "", text, flags=re.I).strip()
+        # Only unambiguous spellings: "1234567,5", "1 234 567,50", "1,234,567.50".
+        # "12,5,6" or "12 5 6" could be several things: refuse rather than guess.
+        if AMOUNT_PLAIN.match(text) or AMOUNT_SPACED.match(text):
+            text = text.replace(" ", "").replace(",", ".")
+        elif AMOUNT_COMMAS.match(text) and (text.count(",") > 1 or "." in text):
+            # "1,234" alone is 1.234 in Russian and 1234 in English: ambiguous, refused
             text = text.replace(",", "")
-        elif text.count(",") == 1:
-            text = text.replace(",", ".")
-        elif text.count(",") > 1:
-            text = text.replace(",", "")
+        else:
+            raise ValueError
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -120,23 +132,59 @@ def _read_csv(data):
         return None, [ImportProblem(1, "", _("The file is not readable text (use UTF-8)."))]
 
 
+def _xlsx_too_large(data):
+    """A translated problem when the archive unpacks to more than MAX_XLSX_UNPACKED bytes
+    (a small "zip bomb" would otherwise keep a worker busy for minutes); None when fine."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except Exception:  # noqa: BLE001 - not a zip at all: openpyxl reports it below
+        return None
+    total = sum(max(info.file_size, 0) for info in infos)
+    if len(infos) > MAX_XLSX_MEMBERS or total > MAX_XLSX_UNPACKED:
+        return ImportProblem(1, "", _(
+            "The workbook is too large: unpacked it takes more than %(mb)d MB. "
+            "Save only the sheet with the budget lines and try again.",
+            mb=MAX_XLSX_UNPACKED // (1024 * 1024)))
+    return None
+
+
+def _unreadable(row=None):
+    """'Cannot read this file' as an ImportProblem (with the row when known)."""
+    if row is None:
+        return ImportProblem(1, "", _("The file is not a valid Excel (.xlsx) workbook."))
+    return ImportProblem(row, "", _(
+        "This file cannot be read from this row on: a cell is damaged or holds an impossible "
+        "value (such as the date 30 February). Save the file again in Excel or LibreOffice."))
+
+
 def _read_xlsx(data):
     from openpyxl import load_workbook
 
+    too_large = _xlsx_too_large(data)
+    if too_large is not None:
+        return None, [too_large]
+    # Anything wrong inside the file (broken XML, a missing shared string, an impossible date,
+    # a number openpyxl cannot convert…) is the file's fault: report it, never crash.
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        return None, [ImportProblem(1, "", _("The file is not a valid Excel (.xlsx) workbook."))]
+    except Exception:  # noqa: BLE001 - see above
+        return None, [_unreadable()]
+    rows = []
     try:
         sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
             rows.append(["" if v is None else (v.replace("\x00", "") if isinstance(v, str) else v)
                          for v in row])
             if len(rows) > MAX_ROWS + 2:
                 break
+    except Exception:  # noqa: BLE001 - see above
+        return None, [_unreadable(len(rows) + 1)]
     finally:
-        book.close()
+        try:
+            book.close()
+        except Exception:  # noqa: BLE001
+            pass
     return rows, []
 
 
@@ -269,6 +317,11 @@ def parse_charter_text(data):
                 number, heading = str(len(sections) + 1), title
             if not heading:
                 heading = title
+            if len(number) > MAX_SECTION_NUMBER:
+                problems.append(ImportProblem(lineno, "", _(
+                    "The section number is too long (at most %(n)d characters).",
+                    n=MAX_SECTION_NUMBER), unit="line"))
+                number = number[:MAX_SECTION_NUMBER]
             if number in numbers:
                 problems.append(ImportProblem(lineno, "", _("Section %(number)s is already on line %(line)d.",
                                                             number=number, line=numbers[number]), unit="line"))

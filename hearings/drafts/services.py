@@ -8,8 +8,6 @@ Public helpers other packages may call (e.g. the protocol annex "list of proposa
     register_pdf(draft, lang)            -> bytes (the register as a PDF annex)
     citizens_budget_pdf(draft, lang)     -> bytes (the one-page citizens' budget)
 """
-import csv
-import io
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..core import audit
-from ..core.i18n import BISHKEK, format_money, localized
+from ..core.i18n import BISHKEK, format_money, format_number, localized
 from ..core.mail import send_mail
 from ..core.models import utcnow
 from ..extensions import db
@@ -550,15 +548,17 @@ def comments_register_html(draft, lang=None):
 
 
 def register_csv(draft, lang=None):
+    """The register as CSV text (no BOM; the view adds it). Every cell goes through
+    core.exports.safe_cell: a comment starting with = + - @ must not become a formula."""
+    from ..core.exports import csv_text
+
     def build():
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([_("No."), _("Date"), _("Author"), _("Village"), _("Subject"),
-                         _("Version"), _("Comment"), _("Decision"), _("Reason")])
-        for r in register_rows(draft):
-            writer.writerow([r["no"], r["date"], r["author"], r["village"], r["subject"],
-                             r["version"], r["text"], r["decision"], r["reason"]])
-        return out.getvalue()
+        header = [_("No."), _("Date"), _("Author"), _("Village"), _("Subject"),
+                  _("Version"), _("Comment"), _("Decision"), _("Reason")]
+        rows = [[r["no"], r["date"], r["author"], r["village"], r["subject"],
+                 r["version"], r["text"], r["decision"], r["reason"]]
+                for r in register_rows(draft)]
+        return csv_text(header, rows, bom=False)
     return _in_lang(lang, build)
 
 
@@ -649,3 +649,36 @@ def citizens_budget_pdf(draft, lang=None, version=None, issue=False):
 
 def money_k(amount, lang=None):
     return format_money(amount, lang=lang, thousands=True)
+
+
+def format_percent(value, lang=None, signed=False):
+    """A percentage in the language's style: ky/ru '31,2 %' / '+7,0 %', en '31.2%' / '+7.0%';
+    '—' for None."""
+    from ..core.i18n import current_lang
+
+    if value is None:
+        return "—"
+    lang = lang or current_lang()
+    pattern = "+#,##0.0;-#,##0.0" if signed else "#,##0.0"
+    number = format_number(Decimal(str(value)), pattern, lang)
+    return number + ("\u00a0%" if lang in ("ky", "ru") else "%")
+
+
+def executed_amount(line):
+    """In an execution report: what was executed (prev_executed, else the line's amount)."""
+    return line.prev_executed if line.prev_executed is not None else line.amount
+
+
+def execution_rows(version, kind):
+    """An execution report's lines of `kind` with approved, executed and execution % (None
+    when nothing was approved), and the totals: {"lines": [...], "approved", "executed",
+    "percent"}."""
+    rows, approved_total, executed_total = [], Decimal("0.00"), Decimal("0.00")
+    for line in version.lines_of(kind):
+        approved, executed = line.prev_approved, executed_amount(line)
+        rows.append({"line": line, "approved": approved, "executed": executed,
+                     "percent": executed * 100 / approved if approved else None})
+        approved_total += approved or Decimal(0)
+        executed_total += executed or Decimal(0)
+    return {"lines": rows, "approved": approved_total, "executed": executed_total,
+            "percent": executed_total * 100 / approved_total if approved_total else None}

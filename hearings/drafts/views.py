@@ -10,7 +10,7 @@ from ..core.i18n import current_lang, format_number, official_date
 from ..core.pagecache import public_cache
 from ..core.registry import (HomeItem, Link, counts_by_municipality, home_section, municipality_link,
                              overview_counter)
-from ..extensions import db, limiter
+from ..extensions import db, limiter, per_person
 from ..territory.views import get_municipality
 from . import services
 from .charts import category_bars_svg
@@ -18,7 +18,7 @@ from .diff import budget_diff, charter_diff
 from .forms import (AdoptForm, AnswerForm, CommentForm, DraftForm, HideForm, ImportForm, LineForm,
                     NewVersionForm, PublishForm, SectionForm, WithdrawForm)
 from .imports import parse_budget_file, parse_charter_text
-from .models import (BUDGET, CHARTER, EXPENDITURE, KINDS, PUBLISHED, REVENUE, BudgetLine,
+from .models import (BUDGET, CHARTER, EXECUTION, EXPENDITURE, KINDS, PUBLISHED, REVENUE, BudgetLine,
                      CharterSection, Comment, Draft)
 from .services import DraftError
 
@@ -67,13 +67,22 @@ def comment_targets(version):
 
 def parse_target(value):
     value = value or ""
-    if value.startswith("line-") and value[5:].isdigit():
+    # ids are database integers: anything longer than 18 digits is not one of ours (and int()
+    # of thousands of digits raises ValueError), so it is an unknown target like any other
+    if value.startswith("line-") and value[5:].isascii() and value[5:].isdigit() and len(value) <= 5 + 18:
         return int(value[5:]), None
-    if value.startswith("section-") and value[8:].isdigit():
+    if (value.startswith("section-") and value[8:].isascii() and value[8:].isdigit()
+            and len(value) <= 8 + 18):
         return None, int(value[8:])
     if value:
-        abort_with(400, _("Choose what your comment is about."))
+        raise ValueError(_("Choose what your comment is about."))
     return None, None
+
+
+@bp.app_template_filter("percent")
+def percent(value, lang=None, signed=False):
+    """31,2 % (ky, ru) / 31.2% (en); signed=True: +7,0 % / -3,1 %; None → '—'."""
+    return services.format_percent(value, lang, signed)
 
 
 @bp.app_template_filter("kilo")
@@ -172,6 +181,10 @@ def show(slug, draft_id, comment_form=None, status=200):
             [(label, amount) for _k, label, amount, _p in summary["categories"]],
             title=_("Expenditure by category"), width=340, caption=False, font=15),
             revenue=version.lines_of(REVENUE), expenditure=version.lines_of(EXPENDITURE))
+        if draft.kind == EXECUTION:
+            # approved vs executed, not "draft vs last year"
+            ctx.update(execution={REVENUE: services.execution_rows(version, REVENUE),
+                                  EXPENDITURE: services.execution_rows(version, EXPENDITURE)})
     return render_template("drafts/show.html", **ctx), status
 
 
@@ -184,14 +197,18 @@ def _comment_counts(comments):
 
 
 @bp.route("/<int:draft_id>/comments", methods=["POST"])
-@limiter.limit("30/hour")
+@limiter.limit("30/hour", key_func=per_person)
 def comment(slug, draft_id):
     municipality, draft, is_staff = load(slug, draft_id)
     require_login()
     form = CommentForm()
     if not form.validate_on_submit():
         return show(slug, draft_id, comment_form=form, status=400)
-    line_id, section_id = parse_target(request.form.get("target"))
+    try:
+        line_id, section_id = parse_target(request.form.get("target"))
+    except ValueError as error:
+        form.text.errors.append(str(error))
+        return show(slug, draft_id, comment_form=form, status=400)
     try:
         c = services.add_comment(draft, current_user, form.text.data, line_id=line_id,
                                  section_id=section_id)
@@ -464,7 +481,10 @@ def import_file(slug, draft_id):
     except DraftError as error:
         db.session.rollback()
         return _render_edit(municipality, draft, error.code, str(error))
-    flash(_("Imported %(n)d rows.", n=len(rows)), "success")
+    if draft.is_budget:
+        flash(_("Imported %(n)d rows.", n=len(rows)), "success")
+    else:
+        flash(_("Sections imported: %(n)d.", n=len(rows)), "success")
     return redirect(url_for("drafts.edit", slug=slug, draft_id=draft.id))
 
 
@@ -552,6 +572,12 @@ def _own_comment(draft, comment_id):
 @bp.route("/<int:draft_id>/answers")
 def answers(slug, draft_id):
     municipality, draft, _staff = load(slug, draft_id, staff=True)
+    return _render_answers(municipality, draft)
+
+
+def _render_answers(municipality, draft, status=200, hide_failed=None):
+    """The answers page; `hide_failed` = (comment id, HideForm with errors) re-shows a hide
+    form that was refused, open, with its message and what was typed."""
     only_open = request.args.get("open") == "1"
     comments = services.comments_of(draft)
     if only_open:
@@ -565,7 +591,8 @@ def answers(slug, draft_id):
     return render_template("drafts/answers.html", municipality=municipality, draft=draft,
                            comments=comments, forms=forms, only_open=only_open,
                            hide_form=HideForm(formdata=None),
-                           unanswered=services.unanswered_count(draft))
+                           hide_failed=hide_failed or (None, None),
+                           unanswered=services.unanswered_count(draft)), status
 
 
 @bp.route("/<int:draft_id>/comments/<int:comment_id>/answer", methods=["GET", "POST"])
@@ -599,11 +626,17 @@ def hide(slug, draft_id, comment_id):
     c = _own_comment(draft, comment_id)
     form = HideForm()
     if not form.validate_on_submit():
-        abort_with(400, _("Give the reason for hiding the comment."))
+        if not form.reason.errors or not (form.reason.data or "").strip():
+            form.reason.errors = [_("Give the reason for hiding the comment.")]
+        return _render_answers(municipality, draft, 400, (c.id, form))
     try:
         services.hide_comment(c, current_user, form.reason.data)
     except DraftError as error:
-        fail(error)
+        if error.code != 400:
+            fail(error)
+        db.session.rollback()
+        form.reason.errors = [str(error)]
+        return _render_answers(municipality, draft, 400, (c.id, form))
     flash(_("The comment is hidden; the author sees the reason."), "success")
     return redirect(url_for("drafts.answers", slug=slug, draft_id=draft.id) + f"#c{c.id}")
 

@@ -1,10 +1,12 @@
 """Documents of a hearing: iCal, A4 notice, ticket, attendance list (two forms), register export."""
-import io
+import hashlib
+import json
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
 from icalendar import Calendar, Event, vText
+from sqlalchemy import select
 
 from ..core.documents import absolute_url, qr_svg, render_pdf
 from ..core.i18n import current_lang, format_local
@@ -12,6 +14,9 @@ from ..core.models import utcnow
 from ..extensions import db
 from . import services
 
+# kinds known to the registry of issued documents (documents.models.KINDS)
+NOTICE_KIND = "notice"
+ATTENDANCE_KIND = "attendance"
 PAGE_LABEL = {"ky": "бет", "ru": "стр.", "en": "page"}
 
 
@@ -78,6 +83,53 @@ def issued_pdf(kind, hearing, template, context, lang):
     return read_bytes(doc)
 
 
+def notice_fingerprint(hearing, lang, context):
+    """SHA-256 of everything the notice prints (and its language): the same notice is one
+    registry entry, whatever else (registrations, check-ins) changes on the hearing."""
+    fields = [lang, hearing.municipality.name, str(context.get("subject", "")), hearing.title,
+              hearing.starts_at.isoformat() if hearing.starts_at else "",
+              hearing.ends_at.isoformat() if hearing.ends_at else "", hearing.venue_address,
+              hearing.village.name if hearing.village else "", hearing.online_url, hearing.organiser,
+              hearing.basis_act_no, hearing.basis_act_date.isoformat() if hearing.basis_act_date else "",
+              hearing.summary, hearing.contact,
+              hearing.proposal_deadline.isoformat() if hearing.proposal_deadline else "",
+              context.get("page_url", ""), context.get("footer_note", ""),
+              [(i.position, i.title, i.rapporteur) for i in hearing.agenda]]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def issued_notice(hearing, template, context, lang):
+    """The notice through the registry, keyed on its content: issued once per language and
+    content; a changed notice supersedes the previous copy in that language."""
+    try:
+        from ..documents.services import documents_for, issue_document, read_bytes
+    except ImportError:  # registry not installed: a plain PDF
+        return render_pdf(template, **context)
+    from ..core.audit import AuditEvent
+
+    fingerprint = notice_fingerprint(hearing, lang, context)
+    current = [d for d in documents_for(hearing, NOTICE_KIND) if d.lang == lang and d.superseded_by_id is None]
+    if current:
+        events = db.session.execute(select(AuditEvent).where(
+            AuditEvent.action == "hearing.notice.issue", AuditEvent.object_type == "Hearing",
+            AuditEvent.object_id == str(hearing.id)).order_by(AuditEvent.id.desc())).scalars().all()
+        issued_for = {(e.details or {}).get("document"): (e.details or {}).get("fingerprint") for e in events}
+        for doc in current:
+            if issued_for.get(doc.id) == fingerprint:
+                data = read_bytes(doc)
+                if data:
+                    return data
+    previous = current[0] if current else None
+    doc = issue_document(NOTICE_KIND, hearing.municipality, context["title"], template, context, obj=hearing,
+                         lang=lang, supersedes=previous)
+    for older in current[1:]:  # copies issued before keying on content
+        older.superseded_by_id = doc.id
+    services.audit.record("hearing.notice.issue", hearing, document=doc.id, fingerprint=fingerprint,
+                          lang=lang, supersedes=getattr(previous, "id", None))
+    db.session.commit()
+    return read_bytes(doc)
+
+
 def notice_pdf(hearing, lang=None, official=True):
     lang = _lang(lang, hearing)
     with force_locale(lang):
@@ -86,7 +138,7 @@ def notice_pdf(hearing, lang=None, official=True):
                        qr=qr_svg(page_url, scale=4), subject=subject_of(hearing),
                        title=_("Notice of a public hearing"), footer_note=hearing.municipality.name)
         if official and hearing.is_public:
-            return issued_pdf("hearing_notice", hearing, "meetings/pdf/notice.html", context, lang)
+            return issued_notice(hearing, "meetings/pdf/notice.html", context, lang)
         return render_pdf("meetings/pdf/notice.html", **context)
 
 
@@ -97,6 +149,17 @@ def ticket_pdf(reg, checkin_url, lang=None):
         return render_pdf("meetings/pdf/ticket.html", reg=reg, hearing=hearing, lang=lang,
                           page_label=PAGE_LABEL[lang], qr=qr_svg(checkin_url, scale=6),
                           title=_("Ticket"), footer_note=hearing.municipality.name)
+
+
+def shorten(text, limit):
+    """`text` cut at a word boundary to at most `limit` characters, with "…" when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut and text[limit - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def mask_phone(phone):
@@ -136,9 +199,9 @@ def attendance_pdf(hearing, form="list", lang=None, public=True, blank_rows=None
                        tail_rows=rows[len(rows) - keep:], start_tail=len(rows) - keep,
                        totals=services.totals(regs), subject=subject_of(hearing),
                        page_label=PAGE_LABEL[lang], title=_("Attendance list"),
-                       footer_note=hearing.municipality.name + " · " + hearing.title[:80])
+                       footer_note=hearing.municipality.name + " · " + shorten(hearing.title, 80))
         if official and public and form == "list":
-            return issued_pdf("attendance_list", hearing, "meetings/pdf/attendance.html", context, lang)
+            return issued_pdf(ATTENDANCE_KIND, hearing, "meetings/pdf/attendance.html", context, lang)
         return render_pdf("meetings/pdf/attendance.html", **context)
 
 
@@ -163,18 +226,8 @@ def register_rows(hearing):
 
 
 def xlsx(header, rows):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The register as .xlsx; every cell through core.exports.safe_cell (no formulas, no
+    control characters)."""
+    from ..core.exports import xlsx_bytes
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "register"
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(header, rows, title="register")

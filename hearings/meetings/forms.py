@@ -6,6 +6,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField,
                      HiddenField, IntegerField, SelectField, StringField, TextAreaField, URLField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL, ValidationError
 
+from ..accounts import pin as pins
 from ..accounts.forms import validate_phone, validate_pin
 from ..core.fields import SomField
 from ..core.i18n import Form
@@ -102,12 +103,14 @@ class WalkInForm(StatsFields, Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     village = StringField(_l("Village, street, house"), validators=[Optional(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20), validate_phone])
-    pin = StringField(_l("PIN (optional)"), validators=[Optional(), Length(max=20), validate_pin],
+    pin = StringField(_l("PIN (optional)"), filters=[pins.form_filter],
+                      validators=[Optional(), Length(max=20), validate_pin],
                       description=_l("Only to catch duplicates; stored as a one-way code, never shown or printed."))
     channel = SelectField(_l("Channel"), choices=[("walk_in", _l("walk-in")), ("paper", _l("paper sheet")),
                                                     ("staff_assisted", _l("staff-assisted"))], default="walk_in")
-    consent = BooleanField(_l("The person agrees to the processing of personal data"), default=True)
+    consent = BooleanField(_l("The person agrees to the processing of personal data"), default=False)
     present = BooleanField(_l("Present now (check in at once)"), default=True)
+    different_person = BooleanField(_l("This is a different person: register anyway"), default=False)
 
 
 class CheckInForm(Form):
@@ -176,3 +179,11 @@ class VoteForm(RowForm):
 
 class DecisionForm(RowForm):
     text = TextAreaField(_l("Decision / recommendation"), validators=[DataRequired(), Length(max=20000)])
+
+
+class StatusForm(Form):
+    """Confirmation of 'mark as held' / 'cancel the hearing' (no JavaScript needed)."""
+    confirm = BooleanField(_l("Yes, I confirm this change"),
+                           validators=[DataRequired(message=_l("Tick the box to confirm."))])
+    reason = TextAreaField(_l("Reason for cancelling (sent to everyone registered by e-mail)"),
+                           validators=[Optional(), Length(max=2000)])

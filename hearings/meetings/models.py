@@ -159,6 +159,7 @@ class Registration(db.Model):
     village: Mapped[str] = mapped_column(String(200), default="")    # village, street, house
     phone: Mapped[str] = mapped_column(String(20), default="")       # normalised +996…
     email: Mapped[str] = mapped_column(String(254), default="")
+    locale: Mapped[str | None] = mapped_column(String(5))             # language of the registration: its e-mails
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     pin_hmac: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(20), default="registered", index=True)

@@ -7,13 +7,14 @@ import secrets
 import unicodedata
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select, update
 
 from ..accounts import pin as pins
 from ..core import audit
-from ..core.i18n import format_local, to_local
+from ..core.fields import clean_text
+from ..core.i18n import current_lang, format_local, to_local
 from ..core.mail import send_mail
 from ..core.models import utcnow
 from ..extensions import db
@@ -72,22 +73,46 @@ def announce(hearing, override_reason="", notice_where=""):
     db.session.commit()
 
 
-def set_status(hearing, status):
-    allowed = {"announced": ("held", "cancelled"), "draft": ("cancelled",)}
-    if status not in allowed.get(hearing.status, ()):
+STATUS_CHANGES = {"announced": ("held", "cancelled"), "draft": ("cancelled",)}
+
+
+def status_change_allowed(hearing, status):
+    return status in STATUS_CHANGES.get(hearing.status, ())
+
+
+def set_status(hearing, status, reason=""):
+    """Mark a hearing held (not before its start) or cancel it (with a reason; everyone
+    registered with an e-mail address is told). Returns the number of e-mails sent."""
+    if not status_change_allowed(hearing, status):
         raise HearingError(_("This change of status is not possible."), 409)
+    reason = clean_text(reason or "").strip()[:2000]
+    if status == "held" and hearing.starts_at > utcnow():
+        raise HearingError(_("The hearing has not started yet: it can be marked as held from %(date)s.",
+                             date=format_local(hearing.starts_at)), 409)
+    if status == "cancelled" and not reason:
+        raise HearingError(_("Give the reason for cancelling the hearing."), 400, field="reason")
+    was_public = hearing.status == "announced"
     hearing.status = status
     if status == "held" and hearing.opened_at is None:
         hearing.opened_at = hearing.starts_at
         hearing.closed_at = hearing.ends_at
-    audit.record(f"hearing.{status}", hearing)
+    audit.record(f"hearing.{status}", hearing, reason=reason or None)
     db.session.commit()
+    sent = 0
+    if status == "cancelled" and was_public:
+        regs = db.session.execute(select(Registration).where(
+            Registration.hearing_id == hearing.id, Registration.status.in_(("registered", "waitlisted")),
+            Registration.email != "")).scalars().all()
+        for reg in regs:
+            send_cancellation(reg, reason)
+            sent += 1
+    return sent
 
 
 # --- register of participants ------------------------------------------------------------
 
 def normalize_name(name):
-    name = unicodedata.normalize("NFC", name or "")
+    name = unicodedata.normalize("NFC", clean_text(name or ""))
     return re.sub(r"\s+", " ", name).strip()
 
 
@@ -171,14 +196,16 @@ def register(hearing, *, full_name, channel="online", village="", phone="", emai
                                   .where(Registration.hearing_id == hearing.id)) or 0) + 1
     reg = Registration(
         hearing_id=hearing.id, code=new_code(), token=secrets.token_urlsafe(18), client_key=client_key,
-        channel=channel, full_name=full_name, village=(village or "").strip()[:200],
-        phone=phone or "", email=(email or "").strip()[:254], user_id=getattr(user, "id", None),
+        channel=channel, full_name=full_name, village=clean_text(village or "").strip()[:200],
+        phone=clean_text(phone or ""), email=clean_text(email or "").strip()[:254], user_id=getattr(user, "id", None),
         pin_hmac=pins.pin_hmac(pin) if pin else (getattr(user, "pin_hmac", None) if user else None),
         status="waitlisted" if full else "registered", position=position,
         gender=gender if gender in GENDERS else None,
         age_group=age_group if age_group in AGE_GROUPS else None,
         category=category if category in CATEGORIES else None,
-        consent=bool(consent), created_by_id=getattr(actor, "id", None))
+        consent=bool(consent), created_by_id=getattr(actor, "id", None),
+        # the language the person registered in is the language of their e-mails
+        locale=current_lang() if channel == "online" and has_request_context() else None)
     if user is not None:
         reg.gender = reg.gender or user.gender
         reg.age_group = reg.age_group or age_group_from(user.birth_year)
@@ -325,6 +352,20 @@ def duplicate_groups(hearing):
     return result
 
 
+def find_same_person(hearing, *, full_name="", phone="", pin=None):
+    """Active registrations of this hearing that look like this person: the same PIN, or the
+    same phone and name (the rule of `duplicate_groups`), so the door can offer them first."""
+    regs = db.session.execute(select(Registration).where(
+        Registration.hearing_id == hearing.id,
+        Registration.status.in_(("registered", "waitlisted")))
+        .order_by(Registration.position)).scalars().all()
+    pin_key = pins.pin_hmac(pin) if pin else None
+    name_key = _name_key(full_name)
+    return [r for r in regs
+            if (pin_key and r.pin_hmac == pin_key)
+            or (phone and r.phone == phone and _name_key(r.full_name) == name_key)]
+
+
 def merge(keep, other, actor=None):
     """Fold `other` into `keep`: other stays in the register as 'merged' (never deleted)."""
     if keep.hearing_id != other.hearing_id or keep.id == other.id:
@@ -367,7 +408,8 @@ def ticket_url(reg):
 
 
 def _lang_of(reg):
-    return (reg.user.locale if reg.user and reg.user.locale else None) or reg.hearing.municipality.default_locale or "ky"
+    return (reg.locale or (reg.user.locale if reg.user and reg.user.locale else None)
+            or reg.hearing.municipality.default_locale or "ky")
 
 
 def _when_where(hearing):
@@ -398,6 +440,15 @@ def send_promotion(reg):
                           _("Your code: %(code)s", code=format_code(reg.code)),
                           _("Your ticket: %(url)s", url=ticket_url(reg))])
         send_mail(reg.email, _("You have a seat: %(title)s", title=hearing.title), body)
+
+
+def send_cancellation(reg, reason):
+    with force_locale(_lang_of(reg)):
+        hearing = reg.hearing
+        body = "\n".join([_("The public hearing is cancelled."), "", hearing.title, _when_where(hearing), "",
+                          _("Reason: %(reason)s", reason=reason), "",
+                          _("Your registration (code %(code)s) is no longer needed.", code=format_code(reg.code))])
+        send_mail(reg.email, _("Cancelled: %(title)s", title=hearing.title), body)
 
 
 def send_reminders(now=None):
@@ -461,7 +512,7 @@ def save_row(hearing, kind, client_key, values, item=None):
                                             .where(Proposal.hearing_id == hearing.id)) or 0) + 1
         db.session.add(row)
     for key, value in values.items():
-        setattr(row, key, value)
+        setattr(row, key, clean_text(value))
     db.session.flush()
     audit.record(f"hearing.{kind}." + ("add" if created else "edit"), row,
                  municipality=hearing.municipality_id)
@@ -482,6 +533,12 @@ def delete_row(hearing, kind, row_id):
 def submit_online_proposal(hearing, user, content, budget_line="", amount=None, item=None, client_key=None):
     if not hearing.proposals_open:
         raise HearingError(_("Written proposals for this hearing are closed."), 409)
+    if not client_key or len(client_key) > 40:
+        raise HearingError(_("The form has expired; reload the page."), 400)
+    existing = db.session.scalar(select(Proposal).filter_by(hearing_id=hearing.id, client_key=client_key))
+    if existing is not None and (existing.source != "online" or existing.user_id != user.id):
+        # someone else's form key: never overwrite their proposal or its author
+        raise HearingError(_("This form was already used. Reload the page and try again."), 409)
     values = dict(source="online", user_id=user.id, author_name=user.display_name, content=content,
                   budget_line=budget_line or "", amount=amount, submitted_at=utcnow())
     return save_row(hearing, "proposal", client_key, values, item=item)

@@ -1,11 +1,11 @@
 """Public hearings: public pages, registration and tickets, the door, the register, proceedings."""
-import csv
-import io
+import re
 from datetime import timezone
 
 from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from flask_login import current_user
 from sqlalchemy import and_, func, select
 
@@ -13,17 +13,18 @@ from ..accounts.forms import normalize_phone
 from ..accounts.models import Membership, User
 from ..core.access import abort_with, can, owned_or_404, require_login, require_role
 from ..core.documents import absolute_url, pdf_response, qr_svg
-from ..core.i18n import BISHKEK, to_local
+from ..core.exports import csv_text, xlsx_bytes
+from ..core.i18n import BISHKEK, format_local, to_local
 from ..core.models import utcnow
 from ..core.registry import (HomeItem, Link, counts_by_municipality, home_section, municipality_link,
                              overview_counter)
-from ..extensions import db, limiter
+from ..extensions import db, limiter, per_person
 from ..territory.views import get_municipality
 from . import documents, services
 from .forms import (CATEGORY_CHOICES, CHANNEL_LABELS, KIND_CHOICES, REG_STATUS_LABELS, STATUS_LABELS,
                     AnnounceForm, CapacityForm, CheckInForm, DecisionForm, HearingForm,
                     OnlineProposalForm, ProposalForm, QuestionForm, QuickRegisterForm, RegisterForm,
-                    ReportForm, SpeechForm, VoteForm, WalkInForm, new_key)
+                    ReportForm, SpeechForm, StatusForm, VoteForm, WalkInForm, new_key)
 from .models import AgendaItem, Hearing, Proposal, Registration
 from .services import HearingError, format_code
 
@@ -41,6 +42,29 @@ def meeting_helpers():
             "channel_label": lambda c: CHANNEL_LABELS.get(c, c),
             "reg_status_label": lambda s: REG_STATUS_LABELS.get(s, s),
             "category_label": category_label, "format_code": format_code}
+
+
+LONG_RUN = re.compile(r"\S{19,}")
+
+
+@bp.app_template_filter("breakable")
+def breakable(text, every=12):
+    """Escaped text with line-break opportunities (<wbr>) inside long unbroken runs (e-mails,
+    addresses typed without spaces) so table cells wrap instead of widening the table."""
+    def split(match):
+        run = match.group(0)
+        parts, chunk = [], ""
+        for ch in run:
+            chunk += ch
+            if ch in ",./_-@;:" or len(chunk) >= every:
+                parts.append(chunk)
+                chunk = ""
+        if chunk:
+            parts.append(chunk)
+        return "\x00".join(parts)
+
+    escaped = str(escape(LONG_RUN.sub(split, str(text or ""))))
+    return Markup(escaped.replace("\x00", "<wbr>"))
 
 
 def kind_label(kind):
@@ -62,6 +86,35 @@ def load(slug, hearing_id, *roles):
     elif not hearing.is_public and not can(municipality, *DOOR):
         abort(404)
     return municipality, hearing
+
+
+def is_locked(hearing):
+    """The protocol is submitted or signed: the hearing's record is read-only."""
+    try:
+        from ..protocols.services import hearing_is_locked
+    except ImportError:
+        return False
+    return hearing_is_locked(hearing)
+
+
+def locked_text():
+    try:
+        from ..protocols.services import locked_message
+    except ImportError:
+        return ""
+    return locked_message()
+
+
+def typed_values(form):
+    """(label, text) of what was posted with a refused form, so nothing typed is lost."""
+    out = []
+    for name, fld in form._fields.items():
+        if name in ("client_key", "csrf_token") or fld.type in ("HiddenField", "CSRFTokenField"):
+            continue
+        value = fld.data
+        if isinstance(value, str) and value.strip():
+            out.append((fld.label.text, value))
+    return out
 
 
 def wants_json():
@@ -125,21 +178,41 @@ def index(slug):
 @bp.route("/<int:hearing_id>")
 def show(slug, hearing_id):
     municipality, hearing = load(slug, hearing_id)
+    return render_show(municipality, hearing)
+
+
+def agenda_choices(hearing):
+    return [(0, "—")] + [(i.id, f"{i.position}. {i.title}") for i in hearing.agenda]
+
+
+def render_show(municipality, hearing, proposal_form=None, status=200):
+    """The hearing page; `proposal_form` (a proposal that was refused) keeps what was typed."""
     my_reg = None
     if current_user.is_authenticated:
         my_reg = db.session.scalar(select(Registration).where(
             Registration.hearing_id == hearing.id, Registration.user_id == current_user.id,
             Registration.status.in_(("registered", "waitlisted"))))
-    proposal_form = None
-    if hearing.proposals_open and current_user.is_authenticated:
+    if proposal_form is None and hearing.proposals_open and current_user.is_authenticated:
         proposal_form = OnlineProposalForm()
-        proposal_form.agenda_item_id.choices = [(0, "—")] + [(i.id, f"{i.position}. {i.title}") for i in hearing.agenda]
+        proposal_form.agenda_item_id.choices = agenda_choices(hearing)
     online_proposals = [p for p in hearing.proposals if p.source == "online"]
-    page_url = absolute_url("meetings.show", slug=slug, hearing_id=hearing.id)
+    page_url = absolute_url("meetings.show", slug=municipality.slug, hearing_id=hearing.id)
+    draft = visible_draft(municipality, hearing)
     return render_template("meetings/show.html", municipality=municipality, hearing=hearing,
                            my_reg=my_reg, quick=QuickRegisterForm(), proposal_form=proposal_form,
                            online_proposals=online_proposals, page_url=page_url, now=utcnow(),
-                           staff=can(municipality, *DOOR), can_manage=can(municipality, *MANAGE))
+                           draft=draft, staff=can(municipality, *DOOR),
+                           can_manage=can(municipality, *MANAGE)), status
+
+
+def visible_draft(municipality, hearing):
+    """The linked draft when this visitor may see it (staff always; others once published)."""
+    draft = hearing.draft
+    if draft is None:
+        return None
+    if can(municipality):  # staff of the municipality, as on the draft's own pages
+        return draft
+    return draft if getattr(draft, "is_public", False) else None
 
 
 @bp.route("/<int:hearing_id>/calendar.ics")
@@ -159,7 +232,7 @@ def notice_pdf(slug, hearing_id):
 
 
 @bp.route("/<int:hearing_id>/register", methods=["GET", "POST"])
-@limiter.limit("20/hour", methods=["POST"])
+@limiter.limit("60/hour", methods=["POST"], key_func=per_person)  # a village may share one address
 def register(slug, hearing_id):
     municipality, hearing = load(slug, hearing_id)
     if current_user.is_authenticated:
@@ -250,23 +323,26 @@ def cancel_ticket(slug, token):
 
 
 @bp.route("/<int:hearing_id>/proposals", methods=["POST"])
-@limiter.limit("20/hour")
+@limiter.limit("20/hour", key_func=per_person)
 def propose(slug, hearing_id):
     require_login()
     municipality, hearing = load(slug, hearing_id)
     form = OnlineProposalForm()
-    form.agenda_item_id.choices = [(0, "—")] + [(i.id, i.title) for i in hearing.agenda]
+    form.agenda_item_id.choices = agenda_choices(hearing)
     if not form.validate_on_submit():
-        flash(_("Please correct the marked fields.") + " " + "; ".join(
-            str(e) for errs in form.errors.values() for e in errs), "error")
-        return redirect(url_for("meetings.show", slug=slug, hearing_id=hearing.id) + "#propose"), 303
+        flash(_("Please correct the marked fields."), "error")
+        return render_show(municipality, hearing, proposal_form=form, status=400)
     item = next((i for i in hearing.agenda if i.id == form.agenda_item_id.data), None)
     try:
         services.submit_online_proposal(hearing, current_user, form.content.data.strip(),
                                         form.budget_line.data, form.amount.data, item=item,
                                         client_key=form.client_key.data or new_key())
     except HearingError as error:
-        abort_with(error.status, str(error))
+        db.session.rollback()
+        if error.status == 409 and hearing.proposals_open:
+            form.client_key.data = new_key()  # a fresh key: sending again makes a new proposal
+        flash(str(error), "error")
+        return render_show(municipality, hearing, proposal_form=form, status=error.status)
     flash(_("Thank you: your proposal is received and will be considered at the hearing."), "success")
     return redirect(url_for("meetings.show", slug=slug, hearing_id=hearing.id))
 
@@ -291,13 +367,17 @@ def drafts_of(municipality):
                               .order_by(Draft.id.desc())).scalars().all()
 
 
+# list numbering typed before an agenda line: "1. ", "2) ", "3 - ", "4 – " (not "2028-жылга")
+AGENDA_NUMBER = re.compile(r"^\d{1,3}\s*(?:[.)]|\s[-–—])\s+")
+
+
 def parse_agenda(text):
     """One agenda item per line, `title | rapporteur`; anything but text means no items."""
     items = []
     if not isinstance(text, str):
         return items
     for line in text.splitlines():
-        line = line.strip().lstrip("0123456789.) ").strip() if line.strip()[:1].isdigit() else line.strip()
+        line = AGENDA_NUMBER.sub("", line.strip(), count=1).strip()
         if not line:
             continue
         title, _sep, rapporteur = line.partition("|")
@@ -438,13 +518,48 @@ def announce(slug, hearing_id):
 
 @bp.route("/<int:hearing_id>/status/<status>", methods=["POST"])
 def change_status(slug, hearing_id, status):
+    """'Mark as held' / 'Cancel the hearing'. The button on the hearing page opens a confirmation
+    page (no JavaScript needed); only its form (step=confirm, the box ticked, for cancelling a
+    reason) changes the status."""
     municipality, hearing = load(slug, hearing_id, *MANAGE)
-    try:
-        services.set_status(hearing, status)
-    except HearingError as error:
-        abort_with(error.status, str(error))
-    flash(_("Saved."), "success")
-    return redirect(url_for("meetings.show", slug=slug, hearing_id=hearing.id))
+    if not services.status_change_allowed(hearing, status):
+        abort_with(409, _("This change of status is not possible."))
+    form = StatusForm()
+    code = 200
+    not_yet = status == "held" and hearing.starts_at > utcnow()
+    if not_yet:
+        flash(_("The hearing has not started yet: it can be marked as held from %(date)s.",
+                date=format_local(hearing.starts_at)), "error")
+        code = 409
+    elif request.form.get("step") == "confirm":
+        if form.validate_on_submit() and (status != "cancelled" or (form.reason.data or "").strip()):
+            try:
+                sent = services.set_status(hearing, status, reason=form.reason.data or "")
+            except HearingError as error:
+                db.session.rollback()
+                if error.field == "reason":
+                    form.reason.errors = [str(error)]
+                else:
+                    flash(str(error), "error")
+                code = error.status
+            else:
+                if status == "cancelled":
+                    flash(_("The hearing is cancelled; %(n)d registered people were told by e-mail.", n=sent),
+                          "success")
+                else:
+                    flash(_("The hearing is marked as held."), "success")
+                return redirect(url_for("meetings.show", slug=slug, hearing_id=hearing.id))
+        else:
+            if status == "cancelled" and not (form.reason.data or "").strip():
+                form.reason.errors = list(form.reason.errors) + [_("Give the reason for cancelling the hearing.")]
+            code = 400
+    else:  # the first click: ask to confirm, nothing typed yet
+        form = StatusForm(formdata=None)
+    emails = db.session.scalar(select(func.count(Registration.id)).where(
+        Registration.hearing_id == hearing.id, Registration.status.in_(("registered", "waitlisted")),
+        Registration.email != "")) or 0
+    return render_template("meetings/status.html", municipality=municipality, hearing=hearing,
+                           form=form, status=status, emails=emails, not_yet=not_yet), code
 
 
 # --- staff: the register, the door ---------------------------------------------------------------
@@ -452,25 +567,45 @@ def change_status(slug, hearing_id, status):
 @bp.route("/<int:hearing_id>/register/manage")
 def manage(slug, hearing_id):
     municipality, hearing = load(slug, hearing_id, *DOOR)
+    return render_manage(municipality, hearing, CapacityForm(capacity=hearing.capacity))
+
+
+def render_manage(municipality, hearing, cap_form, status=200):
     regs = hearing.registrations
     groups = services.duplicate_groups(hearing)
     present = [r for r in regs if r.checked_in_at and r.status == "registered"]
-    cap_form = CapacityForm(capacity=hearing.capacity)
     return render_template("meetings/manage.html", municipality=municipality, hearing=hearing,
                            regs=regs, groups=groups, present=present, totals=services.totals(present),
-                           cap_form=cap_form, can_manage=can(municipality, *MANAGE))
+                           cap_form=cap_form, can_manage=can(municipality, *MANAGE),
+                           locked=is_locked(hearing), locked_message=locked_text()), status
+
+
+def refuse_if_locked(municipality, hearing):
+    """A write to a locked hearing: the read-only register page with the reason, 403."""
+    if is_locked(hearing):
+        flash(locked_text(), "error")
+        return render_manage(municipality, hearing, CapacityForm(capacity=hearing.capacity), 403)
+    return None
 
 
 @bp.route("/<int:hearing_id>/capacity", methods=["POST"])
 def capacity(slug, hearing_id):
     municipality, hearing = load(slug, hearing_id, *MANAGE)
+    refused = refuse_if_locked(municipality, hearing)
+    if refused:
+        return refused
     form = CapacityForm()
     if not form.validate_on_submit():
-        abort_with(400, "; ".join(str(e) for e in form.capacity.errors) or _("Invalid input."))
+        if not form.capacity.errors:
+            form.capacity.errors = [_("The form has expired; reload the page.")]
+        flash(_("Please correct the marked fields."), "error")
+        return render_manage(municipality, hearing, form, 400)
     try:
         promoted = services.set_capacity(hearing, form.capacity.data)
     except HearingError as error:
-        abort_with(error.status, str(error))
+        db.session.rollback()
+        form.capacity.errors = [str(error)]
+        return render_manage(municipality, hearing, form, error.status)
     flash(_("Capacity saved; %(n)d moved up from the waiting list.", n=len(promoted)), "success")
     return redirect(url_for("meetings.manage", slug=slug, hearing_id=hearing.id))
 
@@ -483,8 +618,13 @@ def load_reg(hearing, reg_id):
 @bp.route("/<int:hearing_id>/registrations/<int:reg_id>/cancel", methods=["POST"])
 def staff_cancel(slug, hearing_id, reg_id):
     municipality, hearing = load(slug, hearing_id, *DOOR)
+    reg = load_reg(hearing, reg_id)
+    if reg.is_active and not reg.checked_in:  # otherwise services.cancel explains (409)
+        refused = refuse_if_locked(municipality, hearing)
+        if refused:
+            return refused
     try:
-        services.cancel(load_reg(hearing, reg_id), actor=current_user)
+        services.cancel(reg, actor=current_user)
     except HearingError as error:
         abort_with(error.status, str(error))
     flash(_("The registration is cancelled."), "success")
@@ -499,6 +639,10 @@ def merge(slug, hearing_id, reg_id):
         other = load_reg(hearing, int(request.form.get("other", "0")))
     except ValueError:
         abort(404)
+    if keep.id != other.id and keep.is_active and other.is_active:  # otherwise services.merge explains
+        refused = refuse_if_locked(municipality, hearing)
+        if refused:
+            return refused
     try:
         services.merge(keep, other, actor=current_user)
     except HearingError as error:
@@ -510,6 +654,9 @@ def merge(slug, hearing_id, reg_id):
 @bp.route("/<int:hearing_id>/registrations/<int:reg_id>/distinct", methods=["POST"])
 def not_duplicate(slug, hearing_id, reg_id):
     municipality, hearing = load(slug, hearing_id, *DOOR)
+    refused = refuse_if_locked(municipality, hearing)
+    if refused:
+        return refused
     services.mark_not_duplicate(load_reg(hearing, reg_id))
     flash(_("Marked as a different person."), "success")
     return redirect(url_for("meetings.manage", slug=slug, hearing_id=hearing.id))
@@ -518,7 +665,11 @@ def not_duplicate(slug, hearing_id, reg_id):
 @bp.route("/<int:hearing_id>/registrations/<int:reg_id>/undo", methods=["POST"])
 def undo_check_in(slug, hearing_id, reg_id):
     municipality, hearing = load(slug, hearing_id, *DOOR)
-    services.undo_check_in(load_reg(hearing, reg_id))
+    reg = load_reg(hearing, reg_id)
+    if is_locked(hearing):
+        flash(locked_text(), "error")
+        return render_door(municipality, hearing, CheckInForm(prefix="c"), WalkInForm(prefix="w"), status=403)
+    services.undo_check_in(reg)
     flash(_("Check-in undone."), "success")
     return redirect(url_for("meetings.door", slug=slug, hearing_id=hearing.id))
 
@@ -531,6 +682,9 @@ def door(slug, hearing_id):
     walk = WalkInForm(prefix="w")
     status = 200
     result = None
+    walk_error = None
+    duplicates = []
+    locked = is_locked(hearing)
     if request.method == "GET" and request.args.get("code"):
         form.code.data = format_code(services.parse_code(request.args["code"]))
         result = db.session.scalar(select(Registration).filter_by(
@@ -538,8 +692,13 @@ def door(slug, hearing_id):
         if result is None:
             form.code.errors = [_("No registration with this code for this hearing.")]
             status = 404
+        elif result.status == "merged" and result.merged_into is not None:
+            result = result.merged_into
     if request.method == "POST" and request.form.get("action") == "checkin":
-        if form.validate_on_submit():
+        if form.validate_on_submit() and locked:
+            flash(locked_text(), "error")
+            status = 403
+        elif form.validate_on_submit():
             try:
                 reg, already = services.check_in(hearing, form.code.data, current_user)
             except HearingError as error:
@@ -547,36 +706,59 @@ def door(slug, hearing_id):
                 status = error.status
             else:
                 if already:
-                    flash(_("%(name)s was already checked in at %(time)s.", name=reg.full_name,
-                            time=to_local(reg.checked_in_at).strftime("%H:%M")), "warning")
+                    flash(already_message(reg), "warning")
                 else:
                     flash(_("Checked in: %(name)s.", name=reg.full_name), "success")
                 return redirect(url_for("meetings.door", slug=slug, hearing_id=hearing.id))
         else:
             status = 400
     if request.method == "POST" and request.form.get("action") == "walkin":
-        if walk.validate_on_submit():
-            try:
-                reg = services.register(
-                    hearing, full_name=walk.full_name.data, channel=walk.channel.data,
-                    village=walk.village.data, phone=normalize_phone(walk.phone.data) if walk.phone.data else "",
-                    pin=walk.pin.data or None, gender=walk.gender.data, age_group=walk.age_group.data,
-                    category=walk.category.data, consent=walk.consent.data,
-                    client_key=walk.client_key.data, actor=current_user,
-                    check_in=walk.present.data, allow_closed=True)
-            except HearingError as error:
-                flash(str(error), "error")
-                status = error.status
+        if walk.validate_on_submit() and locked:
+            flash(locked_text(), "error")
+            walk_error = locked_text()
+            status = 403
+        elif walk.validate_on_submit():
+            phone = normalize_phone(walk.phone.data) if walk.phone.data else ""
+            if not walk.different_person.data:
+                duplicates = services.find_same_person(hearing, full_name=walk.full_name.data,
+                                                       phone=phone, pin=walk.pin.data or None)
+            if duplicates:
+                walk_error = _("This person may already be registered (same PIN, or same phone and name). Check in the existing registration below, or confirm that this is a different person.")
+                status = 409
             else:
-                if reg.checked_in_at:
-                    flash(_("Registered and checked in: %(name)s (code %(code)s).", name=reg.full_name,
-                            code=format_code(reg.code)), "success")
+                try:
+                    reg = services.register(
+                        hearing, full_name=walk.full_name.data, channel=walk.channel.data,
+                        village=walk.village.data, phone=phone,
+                        pin=walk.pin.data or None, gender=walk.gender.data, age_group=walk.age_group.data,
+                        category=walk.category.data, consent=walk.consent.data,
+                        client_key=walk.client_key.data, actor=current_user,
+                        check_in=walk.present.data, allow_closed=True)
+                except HearingError as error:
+                    db.session.rollback()
+                    walk_error = str(error)
+                    status = error.status
                 else:
-                    flash(_("Registered: %(name)s (code %(code)s).", name=reg.full_name,
-                            code=format_code(reg.code)), "success")
-                return redirect(url_for("meetings.door", slug=slug, hearing_id=hearing.id))
+                    if reg.checked_in_at:
+                        flash(_("Registered and checked in: %(name)s (code %(code)s).", name=reg.full_name,
+                                code=format_code(reg.code)), "success")
+                    else:
+                        flash(_("Registered: %(name)s (code %(code)s).", name=reg.full_name,
+                                code=format_code(reg.code)), "success")
+                    return redirect(url_for("meetings.door", slug=slug, hearing_id=hearing.id))
         else:
+            walk_error = _("Please correct the marked fields.")
             status = 400
+    return render_door(municipality, hearing, form, walk, result=result, walk_error=walk_error,
+                       duplicates=duplicates, status=status)
+
+
+def already_message(reg):
+    return _("%(name)s was already checked in at %(time)s.", name=reg.full_name,
+             time=to_local(reg.checked_in_at).strftime("%H:%M"))
+
+
+def render_door(municipality, hearing, form, walk, result=None, walk_error=None, duplicates=(), status=200):
     recent = db.session.execute(select(Registration).where(
         Registration.hearing_id == hearing.id, Registration.checked_in_at.is_not(None),
         Registration.status == "registered")
@@ -587,7 +769,9 @@ def door(slug, hearing_id):
     return render_template("meetings/door.html", municipality=municipality, hearing=hearing,
                            form=form, walk=walk, result=result, recent=recent,
                            present=len(recent), totals=services.totals(recent),
-                           dup_count=dup_count), status
+                           dup_count=dup_count, walk_error=walk_error, duplicates=duplicates,
+                           already=already_message(result) if result is not None and result.checked_in_at else None,
+                           locked=is_locked(hearing), locked_message=locked_text()), status
 
 
 @bp.route("/<int:hearing_id>/attendance.pdf")
@@ -612,13 +796,9 @@ def export(slug, hearing_id, fmt):
     services.audit.record("hearing.export", hearing, format=fmt)
     db.session.commit()
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+        return Response(csv_text(header, rows), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="register-{hearing.id}.csv"'})
-    return Response(documents.xlsx(header, rows),
+    return Response(xlsx_bytes(header, rows, title="register"),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="register-{hearing.id}.xlsx"'})
 
@@ -630,7 +810,8 @@ def proceedings(slug, hearing_id):
     municipality, hearing = load(slug, hearing_id, *DOOR)
     unassigned = [p for p in hearing.proposals if p.agenda_item_id is None]
     return render_template("meetings/proceedings.html", municipality=municipality, hearing=hearing,
-                           unassigned=unassigned)
+                           unassigned=unassigned, locked=is_locked(hearing),
+                           locked_message=locked_text())
 
 
 def load_item(hearing, item_id):
@@ -662,12 +843,24 @@ def row_forms(item, failed=None):
 
 
 @bp.route("/<int:hearing_id>/proceedings/<int:item_id>", methods=["GET"])
-def item_page(slug, hearing_id, item_id, failed=None, report=None, status=200):
+def item_page(slug, hearing_id, item_id, failed=None, report=None, status=200, unsaved=None):
     municipality, hearing = load(slug, hearing_id, *DOOR)
     item = load_item(hearing, item_id)
     report = report or ReportForm(obj=item, formdata=None)
     return render_template("meetings/item.html", municipality=municipality, hearing=hearing, item=item,
-                           report=report, forms=row_forms(item, failed)), status
+                           report=report, forms=row_forms(item, failed), locked=is_locked(hearing),
+                           locked_message=locked_text(), unsaved=unsaved or []), status
+
+
+def refuse_locked_item(slug, hearing, item, form=None):
+    """A save on a locked hearing: 403, the read-only page, and what was typed shown to copy."""
+    if not is_locked(hearing):
+        return None
+    if wants_json():
+        return jsonify(ok=False, error=locked_text()), 403
+    flash(locked_text(), "error")
+    return item_page(slug, hearing.id, item.id, status=403,
+                     unsaved=typed_values(form) if form is not None else [])
 
 
 @bp.route("/<int:hearing_id>/proceedings/<int:item_id>/report", methods=["POST"])
@@ -675,6 +868,9 @@ def save_report(slug, hearing_id, item_id):
     municipality, hearing = load(slug, hearing_id, *DOOR)
     item = load_item(hearing, item_id)
     form = ReportForm()
+    refused = refuse_locked_item(slug, hearing, item, form)
+    if refused:
+        return refused
     if not form.validate_on_submit():
         return fail(form, slug, hearing, item, report=True)
     services.save_item_report(item, form.rapporteur.data or "", form.rapporteur_position.data or "",
@@ -689,9 +885,10 @@ def fail(form, slug, hearing, item, status=400, report=False):
     if wants_json():
         return jsonify(ok=False, error=message), status
     flash(message, "error")
+    unsaved = typed_values(form) if is_locked(hearing) else None  # read-only page: show the text
     if report:
-        return item_page(slug, hearing.id, item.id, report=form, status=status)
-    return item_page(slug, hearing.id, item.id, failed=form, status=status)
+        return item_page(slug, hearing.id, item.id, report=form, status=status, unsaved=unsaved)
+    return item_page(slug, hearing.id, item.id, failed=form, status=status, unsaved=unsaved)
 
 
 def saved(slug, hearing, item, row):
@@ -715,6 +912,9 @@ def save_row(slug, hearing_id, item_id, kind):
     form = ROW_FORMS[kind](prefix=prefix)
     if not form.validate_on_submit():
         return fail(form, slug, hearing, item)
+    refused = refuse_locked_item(slug, hearing, item, form)
+    if refused:
+        return refused
     values = {name: field.data for name, field in form._fields.items()
               if name not in ("client_key", "csrf_token")}
     for key, value in list(values.items()):
@@ -739,6 +939,9 @@ def delete_row(slug, hearing_id, item_id, kind, row_id):
     item = load_item(hearing, item_id)
     if kind not in ROW_FORMS:
         abort(404)
+    refused = refuse_locked_item(slug, hearing, item)
+    if refused:
+        return refused
     try:
         services.delete_row(hearing, kind, row_id)
     except HearingError as error:
@@ -756,6 +959,9 @@ def assign_proposal(slug, hearing_id, proposal_id):
         item = load_item(hearing, int(request.form.get("item", "0")))
     except ValueError:
         abort(404)
+    refused = refuse_locked_item(slug, hearing, item)
+    if refused:
+        return refused
     proposal.agenda_item_id = item.id
     services.audit.record("hearing.proposal.assign", proposal, municipality=hearing.municipality_id)
     db.session.commit()

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField,
+from wtforms import (BooleanField, IntegerField,
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..accounts import pin as pins
-from ..core.fields import FiniteDecimalField, SomField
+from ..core.fields import EventDateField, EventDateTimeField, FiniteDecimalField, SomField
 from ..core.i18n import BISHKEK, Form
 from .models import (BALLOT_KIND_LABELS, BALLOT_KINDS, CHANNEL_LABELS,
                      EXECUTION_LABELS, EXECUTION_STATUSES, PAPER_LABELS, PAPER_STATUSES,
@@ -33,11 +33,11 @@ class ProcessForm(Form):
     budget = SomField(_l("Total budget (som)"), places=2,
                           validators=[InputRequired(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
     categories = TextAreaField(_l("Categories (one per line)"), validators=[Optional(), Length(max=3000)])
-    submission_opens = DateTimeLocalField(_l("Submission of priorities opens"), format=DT, validators=[DataRequired()])
-    submission_closes = DateTimeLocalField(_l("Submission closes (review starts)"), format=DT, validators=[DataRequired()])
-    voting_opens = DateTimeLocalField(_l("Voting opens"), format=DT, validators=[DataRequired()])
-    voting_closes = DateTimeLocalField(_l("Voting closes (results are published)"), format=DT, validators=[DataRequired()])
-    execution_starts = DateTimeLocalField(_l("Execution starts"), format=DT, validators=[DataRequired()])
+    submission_opens = EventDateTimeField(_l("Submission of priorities opens"), format=DT, validators=[InputRequired()])
+    submission_closes = EventDateTimeField(_l("Submission closes (review starts)"), format=DT, validators=[InputRequired()])
+    voting_opens = EventDateTimeField(_l("Voting opens"), format=DT, validators=[InputRequired()])
+    voting_closes = EventDateTimeField(_l("Voting closes (results are published)"), format=DT, validators=[InputRequired()])
+    execution_starts = EventDateTimeField(_l("Execution starts"), format=DT, validators=[InputRequired()])
     ballot_kind = SelectField(_l("Ballot type"), choices=[(k, BALLOT_KIND_LABELS[k]) for k in BALLOT_KINDS])
     min_projects = IntegerField(_l("Minimum number of projects on a ballot"), default=0,
                                 validators=[Optional(), NumberRange(min=0, max=500)])
@@ -102,7 +102,7 @@ def sub_budget_field(label):
 
 class PhaseForm(Form):
     field = SelectField(_l("Phase"), choices=[(f, PHASE_LABELS[p]) for p, f in PHASE_FIELDS])
-    new_value = DateTimeLocalField(_l("New start (Bishkek time)"), format=DT, validators=[DataRequired()])
+    new_value = EventDateTimeField(_l("New start (Bishkek time)"), format=DT, validators=[InputRequired()])
     reason = StringField(_l("Reason (shown publicly)"), validators=[DataRequired(), Length(min=3, max=500)])
 
 
@@ -113,7 +113,7 @@ class PriorityForm(Form):
     village_id = SelectField(_l("Village"), coerce=int)
     estimated_cost = SomField(_l("Estimated cost (som)"), places=2,
                                   validators=[InputRequired(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
-    photo = FileField(_l("Photo (optional, JPEG, PNG or WebP, up to 5 MB)"))
+    photo = FileField(_l("Photo (optional, JPEG, PNG or WebP, up to 15 MB)"))
 
 
 class ReviewForm(Form):
@@ -162,7 +162,7 @@ class InPersonForm(Form):
                          choices=[("", "—"), ("female", _l("Female")), ("male", _l("Male"))])
     birth_year = IntegerField(_l("Year of birth (optional, for statistics)"),
                               validators=[Optional(), NumberRange(min=1900, max=2100)])
-    pin = StringField(_l("PIN (for the duplicate check; never stored as such)"),
+    pin = StringField(_l("PIN (for the duplicate check; never stored as such)"), filters=[pins.form_filter],
                       validators=[Optional(), Length(max=20), validate_pin])
 
     def validate(self, extra_validators=None):
@@ -183,14 +183,19 @@ class PrintForm(Form):
         csrf = False
 
     first = IntegerField(_l("First serial number"), default=1, validators=[Optional(), NumberRange(min=1, max=999999)])
-    count = IntegerField(_l("Number of ballots"), default=20, validators=[Optional(), NumberRange(min=1, max=200)])
+    # one page takes WeasyPrint about a quarter of a second: 50 stay well inside a request
+    count = IntegerField(_l("Number of ballots"), default=20, validators=[Optional(), NumberRange(min=1, max=50)])
+
+    def validate_count(self, field):
+        if self.first.data and field.data and self.first.data + field.data - 1 > 999999:
+            raise ValidationError(_l("Serial numbers end at 999999."))
 
 
 class ExecutionForm(Form):
-    day = DateField(_l("Date"), validators=[DataRequired()])
+    day = EventDateField(_l("Date"), validators=[InputRequired()])
     status = SelectField(_l("Status"), choices=[(s, EXECUTION_LABELS[s]) for s in EXECUTION_STATUSES])
     progress = IntegerField(_l("Progress (%)"), default=0, validators=[Optional(), NumberRange(min=0, max=100)])
     note = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=5000)])
-    photo = FileField(_l("Photo (optional, JPEG, PNG or WebP, up to 5 MB)"))
+    photo = FileField(_l("Photo (optional, JPEG, PNG or WebP, up to 15 MB)"))
 
 

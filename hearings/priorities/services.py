@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +26,8 @@ from .models import (Ballot, ExecutionUpdate, PaperBallot, Participation, PBProc
                      SubBudget, Supporter, TallyCache, age_group)
 
 PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_BYTES = 15 * 1024 * 1024  # a phone photo as taken; stored at most 2000 px wide
+PHOTO_MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # what the results page compares with the official rule (all fast: plain MES, not add1)
 COMPARE_RULES = ("greedy", "mes", "phragmen")
@@ -144,9 +146,11 @@ def error_message(error, instance=None):
         return _("You ranked “%(name)s” more than once; each project may appear only once.",
                  name=name(p.get("project")))
     if code == "too_few_projects":
-        return _("Choose at least %(min)s projects (you chose %(count)s).", min=p["min"], count=p["count"])
+        return ngettext("Choose at least %(num)d project (you chose %(count)d).",
+                        "Choose at least %(num)d projects (you chose %(count)d).", p["min"], count=p["count"])
     if code == "too_many_projects":
-        return _("Choose at most %(max)s projects (you chose %(count)s).", max=p["max"], count=p["count"])
+        return ngettext("Choose at most %(num)d project (you chose %(count)d).",
+                        "Choose at most %(num)d projects (you chose %(count)d).", p["max"], count=p["count"])
     if code == "over_budget":
         return _("Your projects cost %(total)s together, more than the budget of %(max)s. Remove a project.",
                  total=money(p["total"]), max=money(p["max"]))
@@ -161,7 +165,7 @@ def error_message(error, instance=None):
     if code == "negative_points":
         return _("Points must be whole numbers of zero or more.")
     if code == "too_many_ranked":
-        return _("Rank at most %(max)s projects.", max=p["max"])
+        return ngettext("Rank at most %(num)d project.", "Rank at most %(num)d projects.", p["max"])
     if code == "empty_ballot":
         return _("Your ballot is empty: choose at least one project.")
     return _("This ballot does not match the voting method of this process.")
@@ -257,12 +261,14 @@ def check_photo(storage):
 
     data = storage.read(PHOTO_MAX_BYTES + 1)
     if len(data) > PHOTO_MAX_BYTES:
-        raise PBError(_("The photo is too large: at most 5 MB."), 413)
+        raise PBError(_("The photo is too large: at most %(mb)d MB.", mb=PHOTO_MAX_BYTES // 2**20), 413)
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data)) as image:  # reads the header only
             fmt = image.format
+            if image.width * image.height > PHOTO_MAX_PIXELS:
+                raise PBError(_("The photo has too many pixels: at most 50 megapixels."), 413)
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise PBError(_("The photo must be a JPEG, PNG or WebP image."))
     if fmt not in PHOTO_TYPES:
         raise PBError(_("The photo must be a JPEG, PNG or WebP image."))
@@ -386,9 +392,13 @@ def new_receipt():
     return f"{raw[:5]}-{raw[5:]}"
 
 
+# a code copied by hand on a Cyrillic keyboard: letters that look the same
+LOOKALIKES = str.maketrans("АВЕКМНОРСТУХЗ", "ABEKMHOPCTYX3")
+
+
 def normalize_receipt(value):
-    raw = "".join(ch for ch in (value or "").upper() if ch.isalnum())
-    if raw.startswith("P") and raw[1:].isdigit():
+    raw = "".join(ch for ch in (value or "").upper().translate(LOOKALIKES) if ch.isascii() and ch.isalnum())
+    if raw.startswith("P") and raw[1:].isdigit() and len(raw) <= 7:
         return f"P-{int(raw[1:]):06d}"
     if len(raw) == 10:
         return f"{raw[:5]}-{raw[5:]}"

@@ -1,12 +1,11 @@
 """Participatory budgeting pages under /m/<slug>/pb/."""
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   send_file, url_for)
+                   send_file, session, url_for)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -16,12 +15,13 @@ from ..accounts import pin as pins
 from ..accounts.models import User
 from ..core.access import abort_with, can, owned_or_404, require_login, require_role
 from ..core.documents import absolute_url, pdf_response, qr_svg, render_pdf
+from ..core.exports import csv_text
 from ..core.i18n import format_money, official_date
 from ..core.models import utcnow
 from ..core.pagecache import public_cache
 from ..core.registry import (HomeItem, Link, counts_by_municipality, home_section, municipality_link,
                              overview_counter)
-from ..extensions import db, limiter
+from ..extensions import db, limiter, per_person
 from ..territory.models import Municipality
 from ..territory.views import get_municipality, here, with_region
 from . import services
@@ -75,18 +75,23 @@ def explain_limits(process, instance=None):
             lines.append(_("Your projects must cost at least %(amount)s together (%(share)s%% of the budget).",
                            amount=format_money(need), share=_pct(process.min_share)))
     elif kind == "cumulative":
-        lines.append(_("You have %(points)s points. Give them to the projects you support; more points mean more support.",
-                       points=process.total_points))
+        lines.append(ngettext("You have %(num)d point. Give it to the project you support.",
+                              "You have %(num)d points. Give them to the projects you support; more points mean more support.",
+                              process.total_points or 0))
         if process.max_points_per_project:
-            lines.append(_("At most %(max)s points for one project.", max=process.max_points_per_project))
+            lines.append(ngettext("At most %(num)d point for one project.", "At most %(num)d points for one project.",
+                                  process.max_points_per_project))
     else:
-        lines.append(_("Rank up to %(k)s projects: your favourite first.", k=process.top_k))
+        lines.append(ngettext("Rank up to %(num)d project: your favourite first.",
+                              "Rank up to %(num)d projects: your favourite first.", process.top_k or 3))
         k = process.top_k or 1
         lines.append(_("Your first choice gets %(k)s points, the second one point less, and so on.", k=k))
     if process.min_projects:
-        lines.append(_("Choose at least %(min)s projects.", min=process.min_projects))
+        lines.append(ngettext("Choose at least %(num)d project.", "Choose at least %(num)d projects.",
+                              process.min_projects))
     if process.max_projects and kind != "ordinal":
-        lines.append(_("Choose at most %(max)s projects.", max=process.max_projects))
+        lines.append(ngettext("Choose at most %(num)d project.", "Choose at most %(num)d projects.",
+                              process.max_projects))
     lines.append(_("You vote once; you cannot change your ballot afterwards. Your choice is stored without your name."))
     return lines
 
@@ -237,9 +242,29 @@ def new(slug):
                            process=None, villages=municipality.villages), 400 if request.method == "POST" else 200
 
 
+CATEGORY_NAMES = (_l("Water supply"), _l("Roads"), _l("Street lighting"), _l("Waste collection"),
+                  _l("Youth sports and clubs"), _l("Education"), _l("Health"), _l("Culture"))
+
+
 def DEFAULT_CATEGORIES():
-    return [_("Water supply"), _("Roads"), _("Street lighting"), _("Waste collection"),
-            _("Youth sports and clubs"), _("Education"), _("Health"), _("Culture")]
+    return [str(name) for name in CATEGORY_NAMES]
+
+
+_CATEGORY_INDEX = {}  # a default category's name in any language -> its position
+
+
+@bp.app_template_global("pb_category")  # a global: macros imported without context use it
+def category_label(text):
+    """A default category in the reader's language, whatever language it was saved in (the
+    process was set up in Russian, a resident reads in Kyrgyz); other categories as typed."""
+    if not _CATEGORY_INDEX:
+        from flask_babel import force_locale
+
+        for lang in ("ky", "ru", "en"):
+            with force_locale(lang):
+                _CATEGORY_INDEX.update({str(name): i for i, name in enumerate(CATEGORY_NAMES)})
+    i = _CATEGORY_INDEX.get(text or "")
+    return str(CATEGORY_NAMES[i]) if i is not None else (text or "")
 
 
 @bp.route("/m/<slug>/pb/<int:pid>/edit", methods=["GET", "POST"])
@@ -276,7 +301,10 @@ def phase(slug, pid):
         i = order.index(form.field.data)
         before = getattr(process, order[i - 1]) if i > 0 else None
         after = getattr(process, order[i + 1]) if i + 1 < len(order) else None
-        if (before and new_value < before) or (after and new_value > after):
+        if getattr(process, form.field.data) <= utcnow():
+            # what has begun is history: a closed (and sealed) vote is never reopened
+            form.field.errors.append(_("This phase has already begun; its date can no longer be moved."))
+        elif (before and new_value < before) or (after and new_value > after):
             form.new_value.errors.append(_("Phase dates must follow each other in order."))
         else:
             services.move_phase(process, form.field.data, new_value, form.reason.data.strip(), current_user)
@@ -323,12 +351,13 @@ def process(slug, pid):
 
 def _priority_form(municipality, process):
     form = PriorityForm()
-    form.category.choices = [("", "—")] + [(c, c) for c in process.categories or []]
+    form.category.choices = [("", "—")] + [(c, category_label(c)) for c in process.categories or []]
     form.village_id.choices = village_choices(municipality)
     return form
 
 
 @bp.route("/m/<slug>/pb/<int:pid>/submit", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"], key_func=per_person)
 def submit(slug, pid):
     municipality, process = load(slug, pid)
     require_login()
@@ -498,7 +527,7 @@ def _chosen_from(process, ballot):
 
 
 @bp.route("/m/<slug>/pb/<int:pid>/vote", methods=["GET", "POST"])
-@limiter.limit("30/minute", methods=["POST"])
+@limiter.limit("30/minute", methods=["POST"], key_func=per_person)
 def vote(slug, pid):
     municipality, process = load(slug, pid)
     require_login()
@@ -511,7 +540,7 @@ def vote(slug, pid):
     problem = services.voter_problem(process, current_user)
     if problem:
         return status_response("priorities/message.html", 403, title=_("You cannot vote here"),
-                               message=problem, **ctx)
+                               message=problem, resend=not current_user.confirmed, **ctx)
     # a POST needs no check here: cast_vote's insert is refused by the unique constraints
     if request.method == "GET" and services.has_participated(process, current_user.id,
                                                              current_user.pin_hmac):
@@ -530,13 +559,24 @@ def vote(slug, pid):
                 return status_response("priorities/message.html", error.status, title=_("You cannot vote here"),
                                        message=error.message, **ctx)
             else:
+                # the voter's own browser keeps the code (the server never links it to them),
+                # so a reload or a language switch shows it again
+                session[_receipt_key(process)] = receipt
                 return render_template("priorities/voted.html", receipt=receipt, **ctx)
     status = 400 if errors else 200
     return render_template("priorities/vote.html", errors=errors,
                            **_ballot_context(process, chosen=_chosen_from(process, ballot)), **ctx), status
 
 
+def _receipt_key(process):
+    return f"pb_receipt_{process.id}"
+
+
 def _already_voted(ctx):
+    receipt = session.get(_receipt_key(ctx["process"]))
+    if receipt:  # voted from this browser: the thank-you page again, with the code
+        return render_template("priorities/voted.html", receipt=receipt, again=True, **ctx), \
+            (200 if request.method == "GET" else 409)
     return status_response("priorities/message.html", 409, title=_("You have already voted"),
                            message=_("You have already voted in this process. Each person votes once."), **ctx)
 
@@ -767,15 +807,12 @@ def results_csv(slug, pid):
     municipality, process = load(slug, pid)
     votes_public_or_403(process)
     res = services.results(process)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["project_id", "title", "category", "village", "cost", "votes", "points",
-                     "support", "selected"])
-    for r in res["table"]:
-        p = r["priority"]
-        writer.writerow([p.pid, p.title, p.category, p.village.name if p.village else "", str(p.cost),
-                         r["votes"], r["points"], str(r["support"]), 1 if r["selected"] else 0])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+    rows = [[r["priority"].pid, r["priority"].title, category_label(r["priority"].category),
+             r["priority"].village.name if r["priority"].village else "", str(r["priority"].cost),
+             r["votes"], r["points"], str(r["support"]), 1 if r["selected"] else 0] for r in res["table"]]
+    text = csv_text(["project_id", "title", "category", "village", "cost", "votes", "points",
+                     "support", "selected"], rows)  # titles typed by residents: never formulas
+    return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="pb-{process.id}-results.csv"'})
 
 

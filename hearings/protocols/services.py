@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..core import audit
-from ..core.i18n import format_money, official_date, to_local
+from ..core.i18n import format_money, format_number, official_date, to_local
 from ..core.models import utcnow
 from ..extensions import db
 from . import layout
@@ -24,6 +24,29 @@ LOCKING = (SUBMITTED, APPROVED, SIGNED)
 
 class ProtocolError(Exception):
     """A workflow step that is not allowed now; the message is shown to the user (403)."""
+
+    status = 403
+
+
+class ProtocolInputError(ProtocolError):
+    """What the user sent cannot be used (e.g. a scan that does not open): 400, shown on the page."""
+
+    status = 400
+
+
+def is_chair(municipality_id, user):
+    """Does `user` hold the chair's role in this municipality? (Not: is a platform admin.) The
+    chair's signature, on paper or digital, is recorded only from the chair's own account."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(m.municipality_id == municipality_id and m.role == "chair"
+               for m in getattr(user, "memberships", ()))
+
+
+def _require_chair(protocol, actor):
+    if not is_chair(protocol.municipality_id, actor):
+        raise ProtocolError(_("Only the chair, from their own account, can approve the protocol "
+                              "or record the chair's signature."))
 
 
 # --- dates -------------------------------------------------------------------------------
@@ -157,7 +180,7 @@ def create_protocol(hearing, actor, languages=None):
 def update_protocol(protocol, actor, languages, correction_reason=None):
     _require(protocol, DRAFT)
     if languages not in LANGUAGES:
-        raise ProtocolError(_("Choose a language of the protocol."))
+        raise ProtocolInputError(_("Choose a language of the protocol."))
     protocol.languages = languages
     if correction_reason is not None and protocol.version > 1:
         protocol.correction_reason = correction_reason.strip()
@@ -177,7 +200,7 @@ def _signoff(protocol, role, method, actor, signer_name, **extra):
 def submit(protocol, actor):
     _require(protocol, DRAFT)
     if protocol.version > 1 and not protocol.correction_reason:
-        raise ProtocolError(_("Give the reason for the correction before submitting."))
+        raise ProtocolInputError(_("Give the reason for the correction before submitting."))
     protocol.status = SUBMITTED
     protocol.submitted_at = utcnow()
     protocol.returned_note = ""
@@ -202,6 +225,7 @@ def return_for_changes(protocol, actor, note=""):
 def approve(protocol, actor):
     """The chair approves from their account; the PDF is then signed and the protocol locked."""
     _require(protocol, SUBMITTED)
+    _require_chair(protocol, actor)
     protocol.status = APPROVED
     protocol.approved_at = utcnow()
     _signoff(protocol, "chair", "account", actor, actor.full_name)
@@ -211,33 +235,78 @@ def approve(protocol, actor):
 
 
 def record_paper_signature(protocol, actor, data, filename=""):
-    """The chair signed the printed protocol: keep the scan, then issue and lock."""
+    """The chair signed the printed protocol and uploads its scan from their own account: keep
+    the scan, then issue and lock. Nothing stays on disk when a step fails."""
     _require(protocol, SUBMITTED)
+    _require_chair(protocol, actor)
     mime = scan_mime(data)
     if mime is None:
-        raise ProtocolError(_("Upload the scan as a PDF, JPEG or PNG file."))
+        raise ProtocolInputError(_("The scan cannot be opened: upload a PDF, JPEG or PNG file of "
+                                   "the signed page."))
     digest = hashlib.sha256(data).hexdigest()
     relative = f"scans/protocol-{protocol.id}-{digest[:12]}.{mime.split('/')[1]}"
     path = Path(current_app.config["DOCUMENT_STORE"]) / relative
+    existed = path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    protocol.status = APPROVED
-    protocol.approved_at = utcnow()
-    _signoff(protocol, "chair", "paper", actor, protocol.hearing.chair_display or "",
-             scan_path=relative, scan_mime=mime, scan_sha256=digest)
-    audit.record("protocol.signed_on_paper", protocol, actor=actor, scan_sha256=digest)
-    db.session.flush()
-    return sign_and_lock(protocol, actor)
+    try:
+        protocol.status = APPROVED
+        protocol.approved_at = utcnow()
+        _signoff(protocol, "chair", "paper", actor, protocol.hearing.chair_display or "",
+                 scan_path=relative, scan_mime=mime, scan_sha256=digest)
+        audit.record("protocol.signed_on_paper", protocol, actor=actor, scan_sha256=digest)
+        db.session.flush()
+        return sign_and_lock(protocol, actor)
+    except BaseException:
+        if not existed:
+            path.unlink(missing_ok=True)
+        raise
+
+
+MAX_SCAN_PIXELS = 80_000_000
 
 
 def scan_mime(data):
+    """The MIME type of a scan that really opens (a PDF with pages, a JPEG or PNG image that
+    decodes), else None. Magic bytes alone are not enough: "%PDF-1.4 hello" is no scan."""
     if data.startswith(b"%PDF"):
+        try:
+            import io
+
+            from pypdf import PdfReader
+
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if len(reader.pages) < 1:
+                return None
+            reader.pages[0].mediabox  # noqa: B018 - the first page must be readable
+        except Exception:  # noqa: BLE001 - any parsing problem: not a usable scan
+            return None
         return "application/pdf"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
+    for magic, fmt, mime in ((b"\xff\xd8\xff", "JPEG", "image/jpeg"),
+                             (b"\x89PNG\r\n\x1a\n", "PNG", "image/png")):
+        if data.startswith(magic):
+            return mime if _image_opens(data, fmt) else None
     return None
+
+
+def _image_opens(data, fmt):
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != fmt or image.width * image.height > MAX_SCAN_PIXELS:
+                    return False
+                image.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+    except Exception:  # noqa: BLE001 - truncated, corrupt or hostile image
+        return False
+    return True
 
 
 def sign_and_lock(protocol, actor):
@@ -273,7 +342,7 @@ def start_correction(protocol, actor, reason):
         raise ProtocolError(_("A newer version of this protocol already exists."))
     reason = (reason or "").strip()
     if not reason:
-        raise ProtocolError(_("Give the reason for the correction."))
+        raise ProtocolInputError(_("Give the reason for the correction."))
     new = Protocol(municipality_id=protocol.municipality_id, hearing_id=protocol.hearing_id,
                    year=protocol.year, number=protocol.number, version=protocol.version + 1,
                    supersedes_id=protocol.id, status=DRAFT, languages=protocol.languages,
@@ -348,6 +417,14 @@ def _citizens_budget(drafts):
     return None
 
 
+def _percent(value, lang):
+    """ky/ru '31,2 %', en '31.2%' (the decimal separator of the language, like the money)."""
+    if value is None:
+        return ""
+    number = format_number(value, "#,##0.0", lang)
+    return number + ("\u00a0%" if lang in ("ky", "ru") else "%")
+
+
 def pdf_context(protocol=None, hearing=None, languages=None, preview=False):
     """Everything the protocol template needs, taken from the hearing's record (never retyped)."""
     from ..meetings.documents import attendance_rows
@@ -377,6 +454,7 @@ def pdf_context(protocol=None, hearing=None, languages=None, preview=False):
             "category": (lambda key, _lang=lang: layout.pick(layout.CATEGORIES, key, _lang)),
             "gender": (lambda key, _lang=lang: layout.pick(layout.GENDERS, key, _lang)),
             "money": (lambda amount, _lang=lang: format_money(amount, _lang) if amount is not None else ""),
+            "percent": (lambda value, _lang=lang: _percent(value, _lang)),
             "subject": layout.subject(hearing, lang, name, fiscal_year),
             "place": layout.label("village", lang, name=village_name) if village_name else name,
             "date": official_date(day, lang),

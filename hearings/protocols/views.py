@@ -41,13 +41,22 @@ def _back(slug, hearing_id):
     return redirect(url_for("protocols.show", slug=slug, hearing_id=hearing_id))
 
 
-def _run(step, slug, hearing_id, success):
-    """Run a workflow step; a refused step is a 403 with the reason on the error page."""
+def _run(step, slug, hearing_id, success, municipality=None, hearing=None, error_field=None, **forms):
+    """Run a workflow step. A step refused because of the protocol's state is a 403 with the
+    reason on the error page; a refused input (ProtocolInputError) re-shows the protocol page
+    with the message (next to `error_field` when given), status 400, and the forms as the
+    user filled them in."""
     try:
         step()
     except services.ProtocolError as exc:
         db.session.rollback()
-        abort_with(403, str(exc))
+        if exc.status == 400 and hearing is not None:
+            if error_field is not None:
+                error_field.errors = list(error_field.errors or []) + [str(exc)]
+            else:
+                flash(str(exc), "error")
+            return _render_show(municipality, hearing, 400, **forms)
+        abort_with(exc.status, str(exc))
     flash(success, "success")
     return _back(slug, hearing_id)
 
@@ -55,20 +64,29 @@ def _run(step, slug, hearing_id, success):
 @bp.route("/<int:hearing_id>/protocol")
 def show(slug, hearing_id):
     municipality, hearing = _load(slug, hearing_id)
+    return _render_show(municipality, hearing)
+
+
+def _render_show(municipality, hearing, status=200, **forms):
+    """The protocol page; `forms` replaces blank forms by ones the user filled in (with errors)."""
     versions = services.protocols_of(hearing)
     is_staff = can(municipality)
     if not is_staff and not any(p.status == SIGNED for p in versions):
         abort(404, _("The protocol of this hearing has not been published yet."))
     current = versions[-1] if versions else None
-    return render_template(
-        "protocols/show.html", municipality=municipality, hearing=hearing, versions=versions,
+    context = dict(
+        municipality=municipality, hearing=hearing, versions=versions,
         current=current, is_staff=is_staff, can_edit=can(municipality, *EDITORS),
-        is_secretary=can(municipality, SECRETARY), is_chair=can(municipality, CHAIR),
+        is_secretary=can(municipality, SECRETARY),
+        is_chair=services.is_chair(municipality.id, current_user),
         can_start=is_staff and not versions and services.has_proceedings(hearing),
         due=current.due_date if current else services.due_date_for(hearing),
         overdue=services.is_overdue(hearing), status_label=services.status_label,
-        form=ProtocolForm(obj=current) if current else ProtocolForm(),
-        return_form=ReturnForm(), correction_form=CorrectionForm(), paper_form=PaperForm())
+        form=ProtocolForm(obj=current, formdata=None) if current else ProtocolForm(formdata=None),
+        return_form=ReturnForm(formdata=None), correction_form=CorrectionForm(formdata=None),
+        paper_form=PaperForm(formdata=None))
+    context.update(forms)
+    return render_template("protocols/show.html", **context), status
 
 
 @bp.route("/<int:hearing_id>/protocol/create", methods=["POST"])
@@ -92,10 +110,10 @@ def edit(slug, hearing_id):
     form = ProtocolForm()
     if not form.validate_on_submit():
         flash(_("Please correct the marked fields."), "error")
-        return _back(slug, hearing_id)
+        return _render_show(municipality, hearing, 400, form=form)
     return _run(lambda: services.update_protocol(protocol, current_user, form.languages.data,
                                                  form.correction_reason.data),
-                slug, hearing_id, _("The protocol was saved."))
+                slug, hearing_id, _("The protocol was saved."), municipality, hearing, form.languages, form=form)
 
 
 @bp.route("/<int:hearing_id>/protocol/preview.pdf")
@@ -116,22 +134,30 @@ def submit(slug, hearing_id):
     require_role(municipality, SECRETARY)
     protocol = _current(hearing)
     return _run(lambda: services.submit(protocol, current_user), slug, hearing_id,
-                _("The protocol was submitted to the chair for approval."))
+                _("The protocol was submitted to the chair for approval."), municipality, hearing)
 
 
 @bp.route("/<int:hearing_id>/protocol/approve", methods=["POST"])
 def approve(slug, hearing_id):
-    from ..documents.signing import SigningError
-
     municipality, hearing = _load(slug, hearing_id)
     require_role(municipality, CHAIR)
     protocol = _current(hearing)
-    try:
-        return _run(lambda: services.approve(protocol, current_user), slug, hearing_id,
+    return _signing(lambda: services.approve(protocol, current_user), slug, hearing_id,
                     _("The protocol is approved, signed and published."))
+
+
+def _signing(step, slug, hearing_id, success, municipality=None, hearing=None, error_field=None, **forms):
+    """_run for the steps that sign: a certificate that is missing or cannot sign is a clear
+    409 message; the rollback leaves the protocol submitted (and no scan or PDF on disk)."""
+    from ..documents.signing import SigningError
+
+    try:
+        return _run(step, slug, hearing_id, success, municipality, hearing, error_field, **forms)
     except SigningError:
         db.session.rollback()
-        abort_with(409, _("The protocol could not be signed: no signing certificate is configured."))
+        abort_with(409, _("The protocol could not be signed: no usable signing certificate is "
+                          "configured. The chair can upload one (RSA or ECDSA key) on the "
+                          "“Signing certificate” page."))
 
 
 @bp.route("/<int:hearing_id>/protocol/return", methods=["POST"])
@@ -140,6 +166,8 @@ def send_back(slug, hearing_id):
     require_role(municipality, CHAIR)
     protocol = _current(hearing)
     form = ReturnForm()
+    if not form.validate_on_submit():
+        return _render_show(municipality, hearing, 400, return_form=form)
     return _run(lambda: services.return_for_changes(protocol, current_user, form.note.data),
                 slug, hearing_id, _("The protocol was returned to the secretary."))
 
@@ -147,6 +175,8 @@ def send_back(slug, hearing_id):
 @bp.route("/<int:hearing_id>/protocol/paper", methods=["POST"])
 def paper(slug, hearing_id):
     municipality, hearing = _load(slug, hearing_id)
+    # the secretary passes this role check so that the error explains who may do it; the
+    # service refuses anyone but the chair (the signature recorded is the chair's)
     require_role(municipality, SECRETARY, CHAIR)
     protocol = _current(hearing)
     form = PaperForm()
@@ -154,9 +184,11 @@ def paper(slug, hearing_id):
         flash(_("Choose the scanned file."), "error")
         return _back(slug, hearing_id)
     data = form.scan.data.read()
-    return _run(lambda: services.record_paper_signature(protocol, current_user, data,
-                                                        form.scan.data.filename),
-                slug, hearing_id, _("The paper signature was recorded; the protocol is signed and published."))
+    return _signing(lambda: services.record_paper_signature(protocol, current_user, data,
+                                                            form.scan.data.filename),
+                    slug, hearing_id,
+                    _("The paper signature was recorded; the protocol is signed and published."),
+                    municipality, hearing, form.scan, paper_form=form)
 
 
 @bp.route("/<int:hearing_id>/protocol/correct", methods=["POST"])
@@ -165,8 +197,12 @@ def correct(slug, hearing_id):
     require_role(municipality, *EDITORS)
     protocol = _current(hearing)
     form = CorrectionForm()
+    if protocol.status == SIGNED and not form.validate_on_submit():
+        # a missing or too long reason: the page again, with the message and what was typed
+        return _render_show(municipality, hearing, 400, correction_form=form)
     return _run(lambda: services.start_correction(protocol, current_user, form.reason.data),
-                slug, hearing_id, _("A new version of the protocol was started; the signed one stays public."))
+                slug, hearing_id, _("A new version of the protocol was started; the signed one stays public."),
+                municipality, hearing, form.reason, correction_form=form)
 
 
 @bp.route("/<int:hearing_id>/protocol/v<int:version>.pdf")

@@ -63,7 +63,10 @@ def overview():
             select(Municipality).where(or_(Municipality.name_ru.ilike(like),
                                            Municipality.name_ky.ilike(like),
                                            Municipality.name_en.ilike(like),
-                                           Municipality.soate == q))
+                                           Municipality.soate == q,
+                                           Municipality.villages.any(or_(Village.name_ru.ilike(like),
+                                                                         Village.name_ky.ilike(like),
+                                                                         Village.name_en.ilike(like)))))
             .order_by(Municipality.name_ru).limit(50)).scalars().all()
     return render_template("territory/overview.html", oblasts=oblasts, totals=totals,
                            active=active, active_total=active_total, counts=counts, q=q,

@@ -97,6 +97,25 @@ def test_profile_update_and_pin_masked(client, users, municipality):
     assert user.pin_masked == "2•••••••••2345"
     page = client.get("/account/profile").get_data(as_text=True)
     assert "2•••••••••2345" in page and VALID_PIN not in page
+    # the chosen language shows at once, even after the switcher set another one
+    client.get("/lang/ky")
+    saved = client.post("/account/profile", data={
+        "full_name": "Resident Renamed", "phone": "", "municipality_id": municipality.id,
+        "village_id": municipality.villages[1].id, "locale": "ru", "pin": "", "gender": ""},
+        follow_redirects=True)
+    assert '<html lang="ru">' in saved.get_data(as_text=True) and "Профиль сохранён" in saved.get_data(as_text=True)
+
+
+def test_spaces_for_a_pin_and_local_phone_numbers(client, municipality):
+    response = register(client, municipality, pin="   ", phone="555 123 456")
+    assert response.status_code == 302
+    user = db.session.execute(select(User)).scalar_one()
+    assert user.pin_hmac is None and user.phone == "+996555123456"
+
+
+def test_registration_form_starts_in_the_readers_language(client):
+    page = client.get("/account/register?lang=ru").get_data(as_text=True)
+    assert '<option selected value="ru">' in page or '<option value="ru" selected>' in page
 
 
 def test_only_admin_assigns_roles(client, users, other_municipality):
@@ -122,6 +141,32 @@ def test_login_is_rate_limited_with_translated_page(app, client, users):
         assert codes[:10] == [400] * 10 and codes[10] == 429
         page = client.post("/account/login?lang=ru", data={"email": "staff@a.kg", "password": "x"})
         assert page.status_code == 429 and "Слишком много запросов" in page.get_data(as_text=True)
+        assert "Подождите 1 минуту" in page.get_data(as_text=True) and "per 1" not in page.get_data(as_text=True)
     finally:
         app.config["RATELIMIT_OFF"] = True
         limiter.reset()
+
+
+def test_village_list_of_another_municipality(client, users, municipality, other_municipality):
+    data = client.get(f"/account/villages.json?municipality={other_municipality.id}").get_json()
+    assert [v["name"] for v in data["villages"]] == ["—"] + sorted(v.name for v in other_municipality.villages)
+    assert client.get("/account/villages.json?municipality=99999999999").get_json() == {"villages": [{"id": 0, "name": "—"}]}
+    # without JavaScript: moving to another municipality with the old village is not dropped
+    # silently; the form comes back with the new municipality's villages
+    login(client, users["resident"])
+    page = client.post("/account/profile", data={
+        "full_name": "Resident", "phone": "", "municipality_id": other_municipality.id,
+        "village_id": municipality.villages[0].id, "locale": "en", "pin": "", "gender": ""})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and "Choose a village of the municipality you selected." in text
+    assert other_municipality.villages[0].name in text
+
+
+def test_typed_text_is_stored_clean(client, municipality):
+    """Invisible characters alone are no name; a name is stored in NFC without them."""
+    page = register(client, municipality, full_name="\u200b\u202e \u2066")
+    assert page.status_code == 400 and "This field is required." in page.get_data(as_text=True)
+    decomposed = "Каи\u0306рат\u200b Жолдошбаев"  # й typed as и + combining breve
+    assert register(client, municipality, full_name=decomposed).status_code == 302
+    user = db.session.execute(select(User)).scalar_one()
+    assert user.full_name == "Кайрат Жолдошбаев"

@@ -32,3 +32,14 @@ def test_register_login_and_switch_language(live_server, browser_page, municipal
     page.get_by_role("link", name="Кыргызча").click()
     assert page.get_by_role("heading", name="Азыр ачык").is_visible()
     page.screenshot(path="/tmp/aimak-browser-home-ky.png", full_page=True)
+
+
+def test_village_list_follows_the_municipality(live_server, browser_page, municipality, other_municipality):
+    page = browser_page
+    page.goto(f"{live_server}/account/register?m=teploklyuchenka&lang=ru")
+    options = page.locator("#village_id option").all_inner_texts()
+    assert "Теплоключенка-1" in options
+    page.select_option("#municipality_id", str(other_municipality.id))
+    page.locator("#village_id option", has_text="Ак-Булуң-1").wait_for(state="attached")  # (CSP: no eval)
+    options = page.locator("#village_id option").all_inner_texts()
+    assert "Ак-Булуң-1" in options and "Теплоключенка-1" not in options

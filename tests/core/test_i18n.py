@@ -35,7 +35,20 @@ def test_language_choice_order(client, municipality):
 
 def test_language_switch_rejects_foreign_redirects(client):
     response = client.get("/lang/ru?next=https://evil.example/x")
-    assert response.headers["Location"] == "/x"
+    assert response.headers["Location"] == "/"
+    assert client.get("/lang/ru?next=javascript:alert(1)").headers["Location"] == "/"
+
+
+def test_switch_wins_over_the_lang_of_the_page_it_came_from(client, municipality):
+    response = client.get("/lang/ru?next=/m/teploklyuchenka/?lang%3Dky%26x%3D1")
+    assert response.headers["Location"] == "/m/teploklyuchenka/?x=1"
+    assert '<html lang="ru">' in client.get(response.headers["Location"]).get_data(as_text=True)
+    # a page answering a form (POST) links back through the page the form was on, not the POST URL
+    page = client.post("/account/login", data={"email": "", "password": ""},
+                       headers={"Referer": "http://localhost/account/login?next=/x"}).get_data(as_text=True)
+    assert 'href="/lang/en"' in page and "next=/account/login" not in page
+    assert client.get("/lang/en", headers={"Referer": "http://localhost/account/login?next=/x"}
+                      ).headers["Location"] == "/account/login?next=/x"
     assert client.get("/lang/ru?next=//evil.example").headers["Location"] == "/"
 
 

@@ -48,3 +48,21 @@ def test_upgrade_on_postgresql():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_old_registry_kinds_are_renamed(tmp_path):
+    """Notices and attendance lists issued under the first kind names join the registry's own."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/old.sqlite")
+    with app.app_context():
+        upgrade(revision="0500a4b8b36d")
+        with db.engine.begin() as conn:
+            for code, kind in (("N1", "hearing_notice"), ("A1", "attendance_list"), ("P1", "protocol")):
+                conn.execute(text("INSERT INTO issued_document (code, kind, title, created_at, sha256, size, "
+                                  "signed, signers) VALUES (:c, :k, 't', '2026-12-01 10:00:00', 'x', 0, 0, '[]')"),
+                             {"c": code, "k": kind})
+        upgrade()
+        with db.engine.connect() as conn:
+            kinds = dict(conn.execute(text("SELECT code, kind FROM issued_document")).all())
+        db.session.remove()
+        db.engine.dispose()
+    assert kinds == {"N1": "notice", "A1": "attendance", "P1": "protocol"}

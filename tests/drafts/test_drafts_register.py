@@ -137,4 +137,14 @@ def test_execution_report_shows_executed_amounts(client, users, make_budget, eng
     draft.kind = EXECUTION
     db.session.commit()
     page = client.get(f"{BASE}/{draft.id}/?lang=en").get_data(as_text=True)
-    assert "Budget execution report" in page and "executed 990.0" in page
+    assert "Budget execution report" in page
+    # approved vs executed with the execution rate, not "draft / last year" and "change"
+    assert "Approved" in page and "Executed" in page and "Execution rate" in page
+    assert "Draft<br>" not in page and ">Change<" not in page
+    flat = " ".join(page.split())
+    assert '<td class="num">1,000.0</td> <td class="num"><strong>990.0</strong></td> <td class="num down">99.0%</td>' in flat
+    assert '<td class="num">850.0</td> <td class="num"><strong>845.0</strong></td> <td class="num down">99.4%</td>' in flat
+    # expenditure totals: approved 1 850.0, executed 1 835.0, 99.2 %
+    assert ('<th class="num">1,850.0</th><th class="num">1,835.0</th><th class="num">99.2%</th>' in flat)
+    ru = " ".join(client.get(f"{BASE}/{draft.id}/?lang=ru").get_data(as_text=True).split())
+    assert "99,2 %" in ru and "Исполнено" in ru  # split() turned the no-break space into a space

@@ -1,4 +1,7 @@
 """Official copies in the document registry, status changes, bad input never gives a 500."""
+from datetime import timedelta
+
+from hearings.core.models import utcnow
 from hearings.extensions import db
 from hearings.meetings import services
 
@@ -11,21 +14,24 @@ def test_held_attendance_list_is_issued_once_until_it_changes(client, users, log
     hearing = new_hearing()
     r = services.register(hearing, full_name="Асанова Айгүл", phone="+996555000001")
     services.check_in(hearing, r.code, users["secretary"])
+    hearing.starts_at = utcnow() - timedelta(hours=1)  # it has started: it can be marked held
+    db.session.commit()
     login_as(users["staff"])
-    assert client.post(f"{BASE}/{hearing.id}/status/held").status_code == 302
+    assert client.post(f"{BASE}/{hearing.id}/status/held",
+                       data={"step": "confirm", "confirm": "y"}).status_code == 302
     first = client.get(f"{BASE}/{hearing.id}/attendance.pdf?form=list&lang=ky")
     again = client.get(f"{BASE}/{hearing.id}/attendance.pdf?form=list&lang=ky")
     assert first.data == again.data
-    docs = db.session.query(IssuedDocument).filter_by(kind="attendance_list").all()
+    docs = db.session.query(IssuedDocument).filter_by(kind="attendance").all()
     assert len(docs) == 1 and docs[0].object_id == str(hearing.id)
     # a paper sheet typed in later changes the list: a new copy is issued
     services.register(hearing, full_name="Кагаздан", channel="paper", check_in=True,
                       actor=users["secretary"], allow_closed=True)
     client.get(f"{BASE}/{hearing.id}/attendance.pdf?form=list&lang=ky")
-    assert db.session.query(IssuedDocument).filter_by(kind="attendance_list").count() == 2
+    assert db.session.query(IssuedDocument).filter_by(kind="attendance").count() == 2
     # internal copies (full phones) are never registered
     client.get(f"{BASE}/{hearing.id}/attendance.pdf?form=list&copy=internal")
-    assert db.session.query(IssuedDocument).filter_by(kind="attendance_list").count() == 2
+    assert db.session.query(IssuedDocument).filter_by(kind="attendance").count() == 2
     # a held hearing cannot be marked held again, nor edited
     assert client.post(f"{BASE}/{hearing.id}/status/held").status_code == 409
     assert client.get(f"{BASE}/{hearing.id}/edit").status_code == 409

@@ -149,3 +149,15 @@ def test_reminders_cli(app, client, new_hearing):
     assert "reminders sent: 1" in result.output
     assert [m.recipients for m in mail.outbox] == [["t@x.kg"]]
     assert runner.invoke(args=["hearings", "remind"]).output.strip() == "reminders sent: 0"
+
+
+def test_mail_in_the_language_of_the_registration(client, users, login_as, hearing):
+    """Registered on the Russian page: the confirmation is in Russian, whatever the municipality's
+    default (ky) or the account's language."""
+    mail.outbox.clear()
+    data = {"full_name": "Петрова Анна", "village": "Ак-Суу", "phone": "0555 765 432", "consent": "y",
+            "email": "anna@example.kg"}
+    assert client.post(f"{BASE}/{hearing.id}/register?lang=ru", data=data).status_code == 302
+    reg = db.session.query(Registration).one()
+    assert reg.locale == "ru"
+    assert "Регистрация подтверждена" in mail.outbox[-1].subject + mail.outbox[-1].body

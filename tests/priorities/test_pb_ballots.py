@@ -1,5 +1,7 @@
 """Each ballot type's limits: the server refuses bad ballots with a clear message (4xx, never 500)
 and stores a valid one as participation + anonymous ballot."""
+import re
+
 import pytest
 from sqlalchemy import func, inspect, select
 
@@ -127,6 +129,7 @@ def test_non_resident_and_unconfirmed_cannot_vote(users, municipality, client, l
     login_as(users["resident2"])
     r = vote(client, p, {"p": ids})
     assert r.status_code == 403 and "confirm your e-mail" in r.get_data(as_text=True)
+    assert 'action="/account/confirm/resend"' in r.get_data(as_text=True)  # the link, right there
     assert count(Ballot) == 0
 
 
@@ -144,3 +147,15 @@ def test_absurd_project_id_is_refused_not_a_crash(municipality, voter, client):
     r = vote(client, p, {"p": ["9" * 5000]})
     text = r.get_data(as_text=True)
     assert r.status_code == 400 and "not on this ballot" in text and "9" * 21 not in text
+
+
+def test_receipt_is_shown_again_after_reload_and_language_switch(municipality, voter, client):
+    p = make_process(municipality, kind="approval")
+    ids = [x.pid for x in add_priorities(p, [100, 200])]
+    first = vote(client, p, {"p": ids[:1]})
+    receipt = re.search(r'id="receipt">([^<]+)<', first.get_data(as_text=True)).group(1)
+    again = client.get(url(p, "vote") + "?lang=ru")  # the language switch reloads the page
+    assert again.status_code == 200 and receipt in again.get_data(as_text=True)
+    resent = vote(client, p, {"p": ids[1:]})  # the browser re-sends the form on reload
+    assert resent.status_code == 409 and receipt in resent.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Ballot.id))) == 1

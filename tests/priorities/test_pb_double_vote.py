@@ -23,7 +23,9 @@ def test_second_vote_is_refused(users, municipality, client, login_as):
     assert client.post(url(p, "vote"), data={"p": ids[:1]}).status_code == 200
     r = client.post(url(p, "vote"), data={"p": ids[1:]})
     assert r.status_code == 409 and "You have already voted" in r.get_data(as_text=True)
-    assert client.get(url(p, "vote")).status_code == 409
+    again = client.get(url(p, "vote"))  # this browser voted: the receipt again, no ballot form
+    assert again.status_code == 200 and "You have already voted" in again.get_data(as_text=True)
+    assert 'name="p"' not in again.get_data(as_text=True)
     assert counts() == (1, 1)
 
 

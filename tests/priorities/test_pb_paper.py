@@ -62,6 +62,8 @@ def test_blank_and_spoiled_are_counted(app, users, municipality):
     set_phase(p, "results")
     text = clerk.get(url(p, "results")).get_data(as_text=True)
     assert "Blank / spoiled paper ballots</dt><dd>1 / 1" in text
+    # three paper ballots, nobody marked as voting on paper: the results say so
+    assert "3 paper ballots are entered, but only 0 people are marked as voting on paper" in text
 
 
 def test_residents_cannot_enter_paper(app, users, municipality):
@@ -87,4 +89,6 @@ def test_printable_ballots_pdf(app, users, municipality, tmp_path):
     assert "P-000042" in text and "Project 1" in text
     assert text.count("\f") >= 3  # one page per ballot
     r = clerk.get(url(p, "ballots.pdf") + "?count=5000")
-    assert r.status_code == 400 and b"Number must be between" in r.data
+    assert r.status_code == 400 and b"Number must be between 1 and 50" in r.data
+    r = clerk.get(url(p, "ballots.pdf") + "?first=999990&count=20")  # past the last serial
+    assert r.status_code == 400 and b"Serial numbers end at 999999." in r.data

@@ -85,3 +85,17 @@ def test_residents_cannot_move_phases(users, municipality, client, login_as):
     r = client.post(url(p, "phase"), data={"field": "voting_opens", "new_value": "2026-01-01T10:00",
                                            "reason": "I want to vote"})
     assert r.status_code == 403
+
+
+def test_a_closed_vote_is_never_reopened(users, municipality, client, login_as):
+    p = make_process(municipality, "results")
+    login_as(users["staff"])
+    later = (utcnow() + timedelta(days=20)).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Bishkek"))
+    for field in ("execution_starts", "voting_closes"):  # first push execution, then reopen voting
+        r = client.post(url(p, "phase"), data={"field": field, "new_value": later.strftime("%Y-%m-%dT%H:%M"),
+                                               "reason": "The kenesh asked for more votes"})
+        if field == "execution_starts":
+            assert r.status_code == 302
+    assert r.status_code == 400 and b"already begun" in r.data
+    db.session.expire_all()
+    assert p.phase() == "results" and p.results_public()

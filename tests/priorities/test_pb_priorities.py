@@ -97,6 +97,8 @@ def test_staff_creates_process(users, municipality, client, login_as):
     for budget, sub in (("NaN", "1"), ("1000000", "sNaN"), ("Infinity", "-Infinity"), ("1e999", "1")):
         r = client.post(f"/m/{municipality.slug}/pb/new", data=dict(data, budget=budget, **{f"sub_{v.id}": sub}))
         assert r.status_code == 400 and "Not a valid decimal value." in r.get_data(as_text=True), (budget, sub)
+    r = client.post(f"/m/{municipality.slug}/pb/new", data=dict(data, voting_opens="0001-01-01T00:00"))
+    assert r.status_code == 400 and "Enter a date between the years 2000 and 2100." in r.get_data(as_text=True)
     data.update(total_points="10", **{f"sub_{v.id}": "300000"})
     r = client.post(f"/m/{municipality.slug}/pb/new", data=data)
     assert r.status_code == 302
@@ -133,6 +135,9 @@ def test_execution_updates_on_funded_priority(app, users, municipality, client, 
 def test_edit_settings_and_support(users, municipality, client, login_as):
     p = make_process(municipality, "submission", kind="approval")
     (a,) = add_priorities(p, [100], status="submitted")
+    client.get("/lang/en")
+    anonymous = client.get(url(p, f"p/{a.id}")).get_data(as_text=True)
+    assert "Log in to support this priority" in anonymous and "/account/login?next=" in anonymous
     login_as(users["resident2"])
     assert client.post(url(p, f"p/{a.id}/support")).status_code == 302
     assert client.post(url(p, f"p/{a.id}/support"), follow_redirects=True).get_data(as_text=True).count(
@@ -169,3 +174,44 @@ def test_photo_metadata_is_removed(users, municipality, client, login_as):
     stored = Image.open(io.BytesIO(client.get(url(p, f"p/{prio.id}/photo")).data))
     assert stored.format == "JPEG" and stored.size == (2000, 667)
     assert not stored.getexif()
+
+
+def test_big_phone_photo_is_taken_and_a_pixel_bomb_is_refused(users, municipality, client, login_as):
+    import os as _os
+
+    p = make_process(municipality, "submission")
+    login_as(users["resident"])
+    # a 9 MB photo, as phones take them (noise does not compress): accepted, stored scaled down
+    noise = Image.frombytes("RGB", (1800, 1800), _os.urandom(1800 * 1800 * 3))
+    big = io.BytesIO()
+    noise.save(big, "PNG")
+    assert big.tell() > 8 * 2**20
+    big.seek(0)
+    assert submit(client, p, photo=(big, "pothole.png")).status_code == 302
+    # 64 megapixels of nothing, a few kilobytes: refused with a message, what was typed kept
+    bomb = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(bomb, "PNG")
+    bomb.seek(0)
+    r = submit(client, p, title="Street lights in the park", photo=(bomb, "bomb.png"))
+    text = r.get_data(as_text=True)
+    assert r.status_code == 413 and "at most 50 megapixels" in text and "Street lights in the park" in text
+
+
+def test_default_categories_read_in_the_readers_language(app, users, municipality, client):
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context():
+        with force_locale("ru"):
+            roads_ru = gettext("Roads")
+        with force_locale("ky"):
+            roads_ky = gettext("Roads")
+    assert roads_ru != roads_ky
+    p = make_process(municipality, "submission")
+    p.categories = [roads_ru, "Мост через реку"]  # set up in Russian, one category of its own
+    (a,) = add_priorities(p, [100], status="submitted")
+    a.category = roads_ru
+    db.session.commit()
+    page = client.get(url(p, f"p/{a.id}") + "?lang=ky").get_data(as_text=True)
+    assert f"<dd>{roads_ky}</dd>" in page
+    listing = client.get(url(p) + "?lang=en").get_data(as_text=True)
+    assert ">Roads</option>" in listing and ">Мост через реку</option>" in listing

@@ -96,6 +96,11 @@ def test_receipt_lookup(users, municipality, client, login_as):
     r = client.get(url(p, "ballots") + f"?receipt={receipt.lower().replace('-', ' ')}")
     text = r.get_data(as_text=True)
     assert r.status_code == 200 and f"<strong>{receipt}</strong>" in text and "Project 2" in text.split('id="found"')[1]
+    # copied by hand on a Cyrillic keyboard: А, В, Е, К, М, Н, О, Р, С, Т, Х look the same
+    cyrillic = receipt.translate(str.maketrans("ABEKMHOPCTX", "АВЕКМНОРСТХ"))
+    r = client.get(url(p, "ballots") + f"?receipt={cyrillic}")
+    assert r.status_code == 200 and f"<strong>{receipt}</strong>" in r.get_data(as_text=True)
+    assert client.get(url(p, "ballots") + "?receipt=P" + "9" * 5000).status_code in (400, 404)
     r = client.get(url(p, "ballots") + "?receipt=ZZZZZ-ZZZZZ")
     assert r.status_code == 404 and "No ballot has this receipt code" in r.get_data(as_text=True)
     # the anonymised list shows the ballot without any name

@@ -119,15 +119,26 @@ def test_correction_is_new_version_superseding_old(app, client, login_as, held_h
     assert "Добуш саны туура эмес" in text and "2-редакция" in text
 
 
+def real_pdf():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def test_paper_signature_with_scan(app, client, login_as, held_hearing, users, dev_ca, english):
     protocol = services.create_protocol(held_hearing, users["secretary"], "ru")
     services.submit(protocol, users["secretary"])
-    login_as(users["secretary"])
+    login_as(users["chair"])
     url = f"/m/teploklyuchenka/hearings/{held_hearing.id}/protocol"
     bad = client.post(url + "/paper", data={"scan": (io.BytesIO(b"hello"), "x.txt")},
                       content_type="multipart/form-data")
-    assert bad.status_code == 403
-    scan = b"%PDF-1.4 scanned page"
+    assert bad.status_code == 400
+    assert "The scan cannot be opened" in bad.get_data(as_text=True)
+    scan = real_pdf()
     ok = client.post(url + "/paper", data={"scan": (io.BytesIO(scan), "scan.pdf")},
                      content_type="multipart/form-data")
     assert ok.status_code == 302
@@ -135,6 +146,7 @@ def test_paper_signature_with_scan(app, client, login_as, held_hearing, users, d
     assert protocol.status == "signed"
     chair = [s for s in protocol.signoffs if s.role == "chair"][0]
     assert chair.method == "paper" and chair.signer_name == users["chair"].full_name
+    assert chair.account_email == users["chair"].email
     assert client.get(url + f"/scan/{chair.id}").data == scan
 
 

@@ -66,3 +66,7 @@ def test_overview_and_home_pages(client, municipality):
 def test_search_finds_by_name_and_code(client, municipality):
     assert "Теплоключенка" in client.get("/?q=Теплокл").get_data(as_text=True)
     assert "Теплоключенка" in client.get("/?q=41702205848000").get_data(as_text=True)
+    # lower-case Cyrillic (SQLite's own lower() knows only ASCII) and a village's name
+    assert 'href="/m/teploklyuchenka/"' in client.get("/?q=теплоКЛЮЧ").get_data(as_text=True)
+    assert 'href="/m/teploklyuchenka/"' in client.get("/?q=теплоключенка-2").get_data(as_text=True)
+    assert 'href="/m/teploklyuchenka/"' not in client.get("/?q=Кочкор").get_data(as_text=True)
