@@ -107,11 +107,12 @@ def check_key_type(key):
     raise UnusableKeyError(f"{type(key).__name__.lstrip('_')} keys are not supported")
 
 
-def _blank_pdf():
+def blank_pdf(width=72, height=72):
+    """A one-page empty PDF (a trial signature; tests' stand-in for a scan)."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
-    writer.add_blank_page(width=72, height=72)
+    writer.add_blank_page(width=width, height=height)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -122,7 +123,7 @@ def check_can_sign(data, password, name="test"):
     protocol is signed. Raises SigningError (UnusableKeyError when the key is the problem)."""
     p12_info(data, password)
     try:
-        sign_pdf(_blank_pdf(), [Seal(data, password, name)])
+        sign_pdf(blank_pdf(), [Seal(data, password, name)])
     except UnusableKeyError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure means the bundle cannot sign

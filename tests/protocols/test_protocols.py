@@ -120,13 +120,9 @@ def test_correction_is_new_version_superseding_old(app, client, login_as, held_h
 
 
 def real_pdf():
-    from pypdf import PdfWriter
+    from hearings.documents.signing import blank_pdf
 
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return blank_pdf(595, 842)  # an A4 page, as a scan would be
 
 
 def test_paper_signature_with_scan(app, client, login_as, held_hearing, users, dev_ca, english):

@@ -8,23 +8,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from hearings.extensions import db
 from hearings.protocols import services
 from hearings.protocols.models import Protocol, ProtocolSignoff
 
+from .test_protocols import real_pdf
+
 
 def text_of(pdf):
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
-
-
-def real_pdf():
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def real_image(fmt):
