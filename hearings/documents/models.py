@@ -8,6 +8,9 @@ from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
 KINDS = ("protocol", "attendance", "notice", "citizens_budget", "proposals", "results", "other")
+# lists of people with their village, street and house: anyone can check a copy against the
+# registry, but only the municipality's staff open the stored file (personal-data law No. 58)
+PERSONAL_KINDS = ("attendance",)
 
 
 class IssuedDocument(db.Model):
@@ -36,6 +39,12 @@ class IssuedDocument(db.Model):
     municipality = relationship("Municipality")
     issued_by = relationship("User")
     superseded_by = relationship("IssuedDocument", remote_side=[id], foreign_keys=[superseded_by_id])
+
+    def may_open(self, user=None):
+        """Whether the current visitor may open the stored PDF (see PERSONAL_KINDS)."""
+        from ..core.access import can
+
+        return self.kind not in PERSONAL_KINDS or can(self.municipality, user=user)
 
     @property
     def filename(self):

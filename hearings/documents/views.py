@@ -1,10 +1,11 @@
 """Public registry of issued documents, verification pages, the municipality's certificate."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..core import audit
-from ..core.access import CHAIR, require_role
+from ..core.access import CHAIR, abort_with, require_role
 from ..core.documents import pdf_response
 from ..core.registry import Link, municipality_link
 from ..extensions import db, limiter
@@ -129,6 +130,11 @@ def download(code):
     doc = db.session.execute(select(IssuedDocument).filter_by(code=normalize_code(code))).scalar_one_or_none()
     if doc is None:
         abort(404)
+    if not doc.may_open():
+        if not current_user.is_authenticated:
+            abort(401)
+        abort_with(403, _("This document lists people with their addresses: only staff of the "
+                          "municipality can open it. Anyone can check a copy with the form on this page."))
     data = doc.read()
     if data is None:
         abort(404, _("The stored file is missing."))

@@ -209,3 +209,22 @@ def test_signing_and_validation_work_beside_a_running_event_loop(app, municipali
     else:  # Playwright's session-wide browser already runs a loop here: that is the case itself
         doc = issue(municipality)
         assert verify_pdf(doc.read()).valid
+
+
+def test_attendance_lists_open_for_the_municipalitys_staff_only(app, client, login_as, users, municipality):
+    with app.test_request_context():
+        doc = issue_document("attendance", municipality, "Катышуучулардын тизмеси", "documents/simple.html",
+                             {"paragraphs": ["Асанова Айгүл, Ак-Суу, Ленин 5"]}, lang="ky", sign=False)
+        db.session.commit()
+    pdf_url = f"/verify/{doc.code}/pdf"
+    r = client.get(pdf_url)
+    assert r.status_code == 302 and "/account/login" in r.location
+    page = client.get(f"/verify/{doc.code}?lang=en").get_data(as_text=True)
+    assert "only staff of the municipality can open it" in page and pdf_url not in page
+    for role in ("resident", "staff_b"):
+        login_as(users[role])
+        assert client.get(pdf_url).status_code == 403, role
+    login_as(users["secretary"])
+    r = client.get(pdf_url)
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert pdf_url in client.get(f"/verify/{doc.code}").get_data(as_text=True)

@@ -48,7 +48,9 @@ def resolve(world, endpoint, arg, values):
                      "JOIN municipality m ON m.raion_id = r.id WHERE m.id = :a", a=ids["a"])
         if bp == "core":
             return "ru"
-        return q("SELECT code FROM issued_document WHERE municipality_id = :a ORDER BY id", a=ids["a"])
+        # a public kind (attendance lists open for staff only: tests/documents/test_documents.py)
+        return q("SELECT code FROM issued_document WHERE municipality_id = :a AND kind <> 'attendance' "
+                 "ORDER BY id", a=ids["a"])
     if arg == "token":
         if bp == "accounts":
             from hearings.accounts.models import User
