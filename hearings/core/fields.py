@@ -2,7 +2,7 @@
 overflow a database column, whatever a form sends ("NaN", "Infinity", "1e999", 300 nines)."""
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from wtforms import DateField, DateTimeLocalField, DecimalField
 
@@ -17,7 +17,7 @@ class FiniteDecimalField(DecimalField):
         if self.data is not None:
             try:
                 ok = self.data.is_finite() and abs(self.data) < self.limit and self.acceptable(self.data)
-            except InvalidOperation:
+            except ArithmeticError:  # InvalidOperation, and Overflow for 1E+1000000
                 ok = False
             if not ok:
                 self.data = None

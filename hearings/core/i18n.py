@@ -192,6 +192,22 @@ WTFORMS_MESSAGES = (
 )
 
 
+def page_url():
+    """The address of the page being read, for the language links: a page that answers a form
+    (a POST, e.g. a comment with an error) stands for the page the form was on, since its own
+    URL takes POST only."""
+    from urllib.parse import urlsplit
+
+    from flask import request
+
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path.startswith("/"):
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return "/"
+
+
 def init_app(app):
     from flask_babel import format_datetime
 
@@ -207,7 +223,7 @@ def init_app(app):
 
     @app.context_processor
     def languages():
-        return {"LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": current_lang}
+        return {"LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": current_lang, "reading_url": page_url}
 
     @app.after_request
     def remember_language(response):

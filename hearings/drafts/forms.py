@@ -1,11 +1,11 @@
 """Forms for drafts; every form subclasses the foundation's Form (translated messages)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, HiddenField, IntegerField, SelectField, StringField,
+from wtforms import (HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.fields import SomField
+from ..core.fields import EventDateField, SomField
 from ..core.i18n import Form
 from .models import CATEGORIES, DECISIONS, KINDS, LINE_KINDS
 
@@ -59,8 +59,8 @@ class ImportForm(Form):
 
 
 class PublishForm(Form):
-    opens = DateField(_l("Comments from"), validators=[InputRequired()])
-    closes = DateField(_l("Comments until"), validators=[InputRequired()])
+    opens = EventDateField(_l("Comments from"), validators=[InputRequired()])
+    closes = EventDateField(_l("Comments until"), validators=[InputRequired()])
     note = TextAreaField(_l("What changed in this version"), filters=[_strip],
                          validators=[Length(max=2000)])
 
@@ -72,7 +72,7 @@ class NewVersionForm(Form):
 class AdoptForm(Form):
     resolution_no = StringField(_l("Resolution number"), filters=[_strip],
                                 validators=[DataRequired(), Length(max=60)])
-    resolution_date = DateField(_l("Resolution date"), validators=[InputRequired()])
+    resolution_date = EventDateField(_l("Resolution date"), validators=[InputRequired()])
 
 
 class WithdrawForm(Form):

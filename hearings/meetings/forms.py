@@ -2,13 +2,13 @@
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField,
+from wtforms import (BooleanField, EmailField,
                      HiddenField, IntegerField, SelectField, StringField, TextAreaField, URLField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, URL, ValidationError
 
 from ..accounts import pin as pins
 from ..accounts.forms import validate_phone, validate_pin
-from ..core.fields import SomField
+from ..core.fields import EventDateField, EventDateTimeField, SomField
 from ..core.i18n import Form
 
 KIND_CHOICES = [("draft_budget", _l("Draft budget")), ("execution_report", _l("Budget execution report")),
@@ -35,16 +35,16 @@ class HearingForm(Form):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="draft_budget")
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     summary = TextAreaField(_l("Short summary of the draft"), validators=[Optional(), Length(max=5000)])
-    starts_at = DateTimeLocalField(_l("Start (Bishkek time)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("End (Bishkek time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    starts_at = EventDateTimeField(_l("Start (Bishkek time)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired()])
+    ends_at = EventDateTimeField(_l("End (Bishkek time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     venue_address = StringField(_l("Venue address"), validators=[DataRequired(), Length(max=300)])
     village_id = SelectField(_l("Village"), coerce=int, validate_choice=False)
     online_url = URLField(_l("Online link (optional)"), validators=[Optional(), URL(), Length(max=500)])
     organiser = StringField(_l("Organiser"), validators=[DataRequired(), Length(max=300)])
     contact = StringField(_l("Contact person"), validators=[Optional(), Length(max=300)])
     basis_act_no = StringField(_l("Act that called the hearing: number"), validators=[Optional(), Length(max=60)])
-    basis_act_date = DateField(_l("Act date"), validators=[Optional()])
+    basis_act_date = EventDateField(_l("Act date"), validators=[Optional()])
     chair_id = SelectField(_l("Chair (user)"), coerce=int, validate_choice=False)
     chair_name = StringField(_l("or chair's name"), validators=[Optional(), Length(max=200)])
     chair_position = StringField(_l("Chair's position"), validators=[Optional(), Length(max=200)])
@@ -54,7 +54,7 @@ class HearingForm(Form):
     invited = TextAreaField(_l("Invited"), validators=[Optional(), Length(max=2000)])
     capacity = IntegerField(_l("Capacity (seats; empty = no limit)"),
                             validators=[Optional(), NumberRange(min=1, max=100000)])
-    proposal_deadline = DateTimeLocalField(_l("Written proposals until (empty = by the municipality's rule)"),
+    proposal_deadline = EventDateTimeField(_l("Written proposals until (empty = by the municipality's rule)"),
                                            format="%Y-%m-%dT%H:%M", validators=[Optional()])
     draft_id = SelectField(_l("Linked draft"), coerce=int, validate_choice=False, default=0)
     agenda = TextAreaField(_l("Agenda: one item per line, optionally 'title | rapporteur'"),

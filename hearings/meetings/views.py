@@ -89,7 +89,10 @@ def load(slug, hearing_id, *roles):
 
 
 def is_locked(hearing):
-    """The protocol is submitted or signed: the hearing's record is read-only."""
+    """The hearing was cancelled, or its protocol is submitted or signed: its register and
+    record are read-only."""
+    if hearing.status == "cancelled":
+        return True
     try:
         from ..protocols.services import hearing_is_locked
     except ImportError:
@@ -97,7 +100,9 @@ def is_locked(hearing):
     return hearing_is_locked(hearing)
 
 
-def locked_text():
+def locked_text(hearing):
+    if hearing.status == "cancelled":
+        return _("This hearing was cancelled: its register and record can no longer change.")
     try:
         from ..protocols.services import locked_message
     except ImportError:
@@ -577,13 +582,13 @@ def render_manage(municipality, hearing, cap_form, status=200):
     return render_template("meetings/manage.html", municipality=municipality, hearing=hearing,
                            regs=regs, groups=groups, present=present, totals=services.totals(present),
                            cap_form=cap_form, can_manage=can(municipality, *MANAGE),
-                           locked=is_locked(hearing), locked_message=locked_text()), status
+                           locked=is_locked(hearing), locked_message=locked_text(hearing)), status
 
 
 def refuse_if_locked(municipality, hearing):
     """A write to a locked hearing: the read-only register page with the reason, 403."""
     if is_locked(hearing):
-        flash(locked_text(), "error")
+        flash(locked_text(hearing), "error")
         return render_manage(municipality, hearing, CapacityForm(capacity=hearing.capacity), 403)
     return None
 
@@ -667,7 +672,7 @@ def undo_check_in(slug, hearing_id, reg_id):
     municipality, hearing = load(slug, hearing_id, *DOOR)
     reg = load_reg(hearing, reg_id)
     if is_locked(hearing):
-        flash(locked_text(), "error")
+        flash(locked_text(hearing), "error")
         return render_door(municipality, hearing, CheckInForm(prefix="c"), WalkInForm(prefix="w"), status=403)
     services.undo_check_in(reg)
     flash(_("Check-in undone."), "success")
@@ -696,7 +701,7 @@ def door(slug, hearing_id):
             result = result.merged_into
     if request.method == "POST" and request.form.get("action") == "checkin":
         if form.validate_on_submit() and locked:
-            flash(locked_text(), "error")
+            flash(locked_text(hearing), "error")
             status = 403
         elif form.validate_on_submit():
             try:
@@ -714,8 +719,8 @@ def door(slug, hearing_id):
             status = 400
     if request.method == "POST" and request.form.get("action") == "walkin":
         if walk.validate_on_submit() and locked:
-            flash(locked_text(), "error")
-            walk_error = locked_text()
+            flash(locked_text(hearing), "error")
+            walk_error = locked_text(hearing)
             status = 403
         elif walk.validate_on_submit():
             phone = normalize_phone(walk.phone.data) if walk.phone.data else ""
@@ -771,7 +776,7 @@ def render_door(municipality, hearing, form, walk, result=None, walk_error=None,
                            present=len(recent), totals=services.totals(recent),
                            dup_count=dup_count, walk_error=walk_error, duplicates=duplicates,
                            already=already_message(result) if result is not None and result.checked_in_at else None,
-                           locked=is_locked(hearing), locked_message=locked_text()), status
+                           locked=is_locked(hearing), locked_message=locked_text(hearing)), status
 
 
 @bp.route("/<int:hearing_id>/attendance.pdf")
@@ -811,7 +816,7 @@ def proceedings(slug, hearing_id):
     unassigned = [p for p in hearing.proposals if p.agenda_item_id is None]
     return render_template("meetings/proceedings.html", municipality=municipality, hearing=hearing,
                            unassigned=unassigned, locked=is_locked(hearing),
-                           locked_message=locked_text())
+                           locked_message=locked_text(hearing))
 
 
 def load_item(hearing, item_id):
@@ -849,7 +854,7 @@ def item_page(slug, hearing_id, item_id, failed=None, report=None, status=200, u
     report = report or ReportForm(obj=item, formdata=None)
     return render_template("meetings/item.html", municipality=municipality, hearing=hearing, item=item,
                            report=report, forms=row_forms(item, failed), locked=is_locked(hearing),
-                           locked_message=locked_text(), unsaved=unsaved or []), status
+                           locked_message=locked_text(hearing), unsaved=unsaved or []), status
 
 
 def refuse_locked_item(slug, hearing, item, form=None):
@@ -857,8 +862,8 @@ def refuse_locked_item(slug, hearing, item, form=None):
     if not is_locked(hearing):
         return None
     if wants_json():
-        return jsonify(ok=False, error=locked_text()), 403
-    flash(locked_text(), "error")
+        return jsonify(ok=False, error=locked_text(hearing)), 403
+    flash(locked_text(hearing), "error")
     return item_page(slug, hearing.id, item.id, status=403,
                      unsaved=typed_values(form) if form is not None else [])
 

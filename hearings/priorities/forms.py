@@ -31,7 +31,7 @@ class ProcessForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     budget = SomField(_l("Total budget (som)"), places=2,
-                          validators=[InputRequired(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
+                          validators=[InputRequired(), NumberRange(min=Decimal("1"), max=10**12)])
     categories = TextAreaField(_l("Categories (one per line)"), validators=[Optional(), Length(max=3000)])
     submission_opens = EventDateTimeField(_l("Submission of priorities opens"), format=DT, validators=[InputRequired()])
     submission_closes = EventDateTimeField(_l("Submission closes (review starts)"), format=DT, validators=[InputRequired()])
@@ -97,7 +97,7 @@ class ProcessForm(Form):
 
 
 def sub_budget_field(label):
-    return SomField(label, places=2, validators=[Optional(), NumberRange(min=0, max=Decimal("1e12"))])
+    return SomField(label, places=2, validators=[Optional(), NumberRange(min=0, max=10**12)])
 
 
 class PhaseForm(Form):
@@ -112,7 +112,7 @@ class PriorityForm(Form):
     category = SelectField(_l("Category"), validators=[DataRequired()])
     village_id = SelectField(_l("Village"), coerce=int)
     estimated_cost = SomField(_l("Estimated cost (som)"), places=2,
-                                  validators=[InputRequired(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
+                                  validators=[InputRequired(), NumberRange(min=Decimal("1"), max=10**12)])
     photo = FileField(_l("Photo (optional, JPEG, PNG or WebP, up to 15 MB)"))
 
 
@@ -121,7 +121,7 @@ class ReviewForm(Form):
                                                   ("rejected", _l("Reject")),
                                                   ("submitted", _l("Not decided yet"))])
     adjusted_cost = SomField(_l("Adjusted cost (som)"), places=2,
-                                 validators=[Optional(), NumberRange(min=Decimal("1"), max=Decimal("1e12"))])
+                                 validators=[Optional(), NumberRange(min=Decimal("1"), max=10**12)])
     feasibility_note = TextAreaField(_l("Feasibility note"), validators=[Optional(), Length(max=5000)])
     public_reason = TextAreaField(_l("Public reason"), validators=[Optional(), Length(max=2000)])
 

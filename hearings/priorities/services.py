@@ -262,13 +262,16 @@ def check_photo(storage):
     data = storage.read(PHOTO_MAX_BYTES + 1)
     if len(data) > PHOTO_MAX_BYTES:
         raise PBError(_("The photo is too large: at most %(mb)d MB.", mb=PHOTO_MAX_BYTES // 2**20), 413)
+    too_many_pixels = PBError(_("The photo has too many pixels: at most 50 megapixels."), 413)
     try:
         with Image.open(io.BytesIO(data)) as image:  # reads the header only
             fmt = image.format
             if image.width * image.height > PHOTO_MAX_PIXELS:
-                raise PBError(_("The photo has too many pixels: at most 50 megapixels."), 413)
+                raise too_many_pixels
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own limit, met before ours
+        raise too_many_pixels
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise PBError(_("The photo must be a JPEG, PNG or WebP image."))
     if fmt not in PHOTO_TYPES:
         raise PBError(_("The photo must be a JPEG, PNG or WebP image."))

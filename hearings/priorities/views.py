@@ -1,5 +1,5 @@
 """Participatory budgeting pages under /m/<slug>/pb/."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
@@ -304,6 +304,8 @@ def phase(slug, pid):
         if getattr(process, form.field.data) <= utcnow():
             # what has begun is history: a closed (and sealed) vote is never reopened
             form.field.errors.append(_("This phase has already begun; its date can no longer be moved."))
+        elif new_value < utcnow() - timedelta(minutes=2):  # now (to the minute) at the earliest
+            form.new_value.errors.append(_("The new date is in the past: a phase can begin now at the earliest."))
         elif (before and new_value < before) or (after and new_value > after):
             form.new_value.errors.append(_("Phase dates must follow each other in order."))
         else:

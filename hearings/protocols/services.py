@@ -28,6 +28,12 @@ class ProtocolError(Exception):
     status = 403
 
 
+class ProtocolStateError(ProtocolError):
+    """The hearing is not in a state that allows this step (409)."""
+
+    status = 409
+
+
 class ProtocolInputError(ProtocolError):
     """What the user sent cannot be used (e.g. a scan that does not open): 400, shown on the page."""
 
@@ -110,7 +116,10 @@ def locked_message():
 
 
 def has_proceedings(hearing):
-    """A protocol can be drafted once the hearing was held or anything was recorded."""
+    """A protocol can be drafted once the hearing was held or anything was recorded (never for
+    a cancelled hearing); it is submitted only once the hearing is marked as held."""
+    if hearing.status == "cancelled":
+        return False
     if hearing.status == "held" or hearing.opened_at is not None:
         return True
     return any(i.summary or i.questions or i.speeches or i.votes or i.decisions
@@ -161,6 +170,8 @@ def next_number(municipality_id, year):
 def create_protocol(hearing, actor, languages=None):
     if latest(hearing) is not None:
         raise ProtocolError(_("This hearing already has a protocol."))
+    if hearing.status == "cancelled":
+        raise ProtocolStateError(_("The hearing was cancelled: it has no protocol."))
     if not has_proceedings(hearing):
         raise ProtocolError(_("The hearing has not been held yet: there is nothing to record."))
     languages = languages if languages in LANGUAGES else (hearing.municipality.default_locale or "ky")
@@ -199,6 +210,8 @@ def _signoff(protocol, role, method, actor, signer_name, **extra):
 
 def submit(protocol, actor):
     _require(protocol, DRAFT)
+    if protocol.hearing.status != "held":
+        raise ProtocolStateError(_("Mark the hearing as held before submitting its protocol."))
     if protocol.version > 1 and not protocol.correction_reason:
         raise ProtocolInputError(_("Give the reason for the correction before submitting."))
     protocol.status = SUBMITTED

@@ -115,3 +115,18 @@ def test_public_page_ical_notice(client, hearing):
 def test_home_section_lists_upcoming(client, hearing):
     page = client.get("/m/teploklyuchenka/?lang=en").get_data(as_text=True)
     assert hearing.title in page
+
+
+def test_dates_outside_two_thousand_to_twenty_one_hundred_are_refused(client, users, login_as):
+    login_as(users["staff"])
+    base = {"kind": "draft_budget", "title": "Бюджет 2027", "venue_address": "Ленин көчөсү, 1",
+            "village_id": "0", "organiser": "Айыл өкмөтү", "chair_id": "0", "secretary_id": "0",
+            "agenda": "Бюджеттин долбоору", "capacity": "50"}
+    for field, value in (("starts_at", "9999-12-31T23:59"), ("starts_at", "0001-01-01T00:00"),
+                         ("basis_act_date", "0001-01-01")):
+        data = {**base, "starts_at": "2027-01-20T10:00", field: value}
+        r = client.post(f"{BASE}/new", data=data)
+        text = r.get_data(as_text=True)
+        assert r.status_code == 400 and "Enter a date between the years 2000 and 2100." in text, (field, value)
+        assert 'value="Бюджет 2027"' in text  # what was typed stays
+    assert db.session.query(Hearing).count() == 0

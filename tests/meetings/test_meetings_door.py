@@ -147,3 +147,17 @@ def test_paper_sheet_typed_in_later(client, users, login_as, hearing):
         "w-channel": "paper"})
     r = db.session.query(Registration).one()
     assert r.channel == "paper" and r.checked_in_at is None and r.status == "registered"
+
+
+def test_cancelled_hearing_register_is_read_only(client, users, login_as, hearing):
+    r = reg(hearing, "Асанова Гүлнара", "+996555000009")
+    hearing.status = "cancelled"
+    db.session.commit()
+    login_as(users["secretary"])
+    response = client.post(f"{BASE}/{hearing.id}/door", data={"action": "checkin", "c-code": r.code})
+    assert response.status_code == 403
+    assert "This hearing was cancelled" in response.get_data(as_text=True)
+    db.session.refresh(r)
+    assert r.checked_in_at is None
+    page = client.get(f"{BASE}/{hearing.id}/door").get_data(as_text=True)
+    assert "This hearing was cancelled" in page and 'name="c-code"' not in page

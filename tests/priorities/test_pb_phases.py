@@ -54,11 +54,16 @@ def test_review_only_before_voting(users, municipality, client, login_as):
 def test_staff_moves_phase_with_reason(users, municipality, client, login_as):
     p = make_process(municipality, "review")
     login_as(users["staff"])
-    new = (utcnow() - timedelta(hours=1)).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Bishkek"))
+    bishkek = __import__("zoneinfo").ZoneInfo("Asia/Bishkek")
+    new = utcnow().astimezone(bishkek)  # "now": voting opens at once
     data = {"field": "voting_opens", "new_value": new.strftime("%Y-%m-%dT%H:%M"), "reason": ""}
     r = client.post(url(p, "phase"), data=data)
     assert r.status_code == 400 and b"This field is required" in r.data
     data["reason"] = "Submission ended early by decision of the kenesh"
+    # not back in time: what would have happened in that hour never did
+    earlier = dict(data, new_value=(utcnow() - timedelta(hours=1)).astimezone(bishkek).strftime("%Y-%m-%dT%H:%M"))
+    r = client.post(url(p, "phase"), data=earlier)
+    assert r.status_code == 400 and b"a phase can begin now at the earliest" in r.data
     r = client.post(url(p, "phase"), data=data)
     assert r.status_code == 302
     db.session.expire_all()

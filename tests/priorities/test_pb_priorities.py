@@ -94,7 +94,8 @@ def test_staff_creates_process(users, municipality, client, login_as):
     assert r.status_code == 400 and "need the total number of points" in text
     assert "The sub-budgets add up to more than the total budget." in text
     # numbers no budget can be: refused field by field, never a crash
-    for budget, sub in (("NaN", "1"), ("1000000", "sNaN"), ("Infinity", "-Infinity"), ("1e999", "1")):
+    for budget, sub in (("NaN", "1"), ("1000000", "sNaN"), ("Infinity", "-Infinity"), ("1e999", "1"),
+                        ("1E+1000000", "1"), ("1000000", "-1E+999999999")):
         r = client.post(f"/m/{municipality.slug}/pb/new", data=dict(data, budget=budget, **{f"sub_{v.id}": sub}))
         assert r.status_code == 400 and "Not a valid decimal value." in r.get_data(as_text=True), (budget, sub)
     r = client.post(f"/m/{municipality.slug}/pb/new", data=dict(data, voting_opens="0001-01-01T00:00"))
@@ -195,6 +196,12 @@ def test_big_phone_photo_is_taken_and_a_pixel_bomb_is_refused(users, municipalit
     r = submit(client, p, title="Street lights in the park", photo=(bomb, "bomb.png"))
     text = r.get_data(as_text=True)
     assert r.status_code == 413 and "at most 50 megapixels" in text and "Street lights in the park" in text
+    # past Pillow's own limit (it refuses before we look): the same message
+    bomb = io.BytesIO()
+    Image.new("1", (14000, 14000)).save(bomb, "PNG")
+    bomb.seek(0)
+    r = submit(client, p, photo=(bomb, "bigger.png"))
+    assert r.status_code == 413 and "at most 50 megapixels" in r.get_data(as_text=True)
 
 
 def test_default_categories_read_in_the_readers_language(app, users, municipality, client):

@@ -271,3 +271,25 @@ def test_footer_names_the_municipality_in_the_protocol_language(app, held_hearin
     finally:
         m.name_ky, m.name_ru = saved
         db.session.commit()
+
+
+def test_no_protocol_for_a_cancelled_or_unheld_hearing(app, held_hearing, users):
+    held_hearing.status = "announced"
+    db.session.commit()
+    protocol = services.create_protocol(held_hearing, users["secretary"], "ky")  # drafting may start
+    try:
+        services.submit(protocol, users["secretary"])
+        raise AssertionError("submitted before the hearing was held")
+    except services.ProtocolStateError as refusal:
+        assert refusal.status == 409 and "Mark the hearing as held" in str(refusal)
+    db.session.rollback()
+    db.session.delete(db.session.get(Protocol, protocol.id))
+    held_hearing.status = "cancelled"
+    db.session.commit()
+    assert not services.has_proceedings(held_hearing)
+    try:
+        services.create_protocol(held_hearing, users["secretary"], "ky")
+        raise AssertionError("a protocol for a cancelled hearing")
+    except services.ProtocolStateError as refusal:
+        assert "cancelled" in str(refusal)
+    db.session.rollback()
