@@ -2,8 +2,9 @@
 
 Text typed by the public goes into these files. A cell starting with = + - @ (or a tab or a
 carriage return) is a formula to Excel and LibreOffice (`=HYPERLINK(...)` can send the row's
-phone numbers away), and control characters make openpyxl refuse the whole sheet. So every
-exported value goes through `safe_cell`; `csv_text` and `xlsx_bytes` do it for whole tables."""
+phone numbers away), and control characters make openpyxl refuse the whole sheet. So CSV cells
+go through `safe_cell` (an apostrophe before a formula sign) and XLSX cells are typed as text;
+`csv_text` and `xlsx_bytes` do it for whole tables."""
 import csv
 import io
 import re
@@ -21,6 +22,12 @@ def safe_cell(value):
     if value.startswith(FORMULA_START) and not NUMBER.match(value):
         return "'" + value
     return value
+
+
+def _xlsx_text(value):
+    """In a workbook a cell's type says text or formula, so no apostrophe is needed (a phone
+    number +996… stays as typed); control characters still go."""
+    return CONTROL.sub("", value) if isinstance(value, str) else value
 
 
 def csv_text(header, rows, bom=True):
@@ -41,11 +48,15 @@ def xlsx_bytes(header, rows, title="Sheet"):
     wb = Workbook()
     ws = wb.active
     ws.title = CONTROL.sub("", title)[:31] or "Sheet"
-    ws.append([safe_cell(v) for v in header])
+    ws.append([_xlsx_text(v) for v in header])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        ws.append([_xlsx_text(v) for v in row])
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":  # openpyxl reads "=…" as a formula: store it as text
+                cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -17,5 +17,8 @@ def test_csv_and_xlsx_carry_hostile_text_as_text():
     rows = [["=1+2", "Lenin st\x01 5", 3]]
     parsed = list(csv.reader(io.StringIO(csv_text(["name", "village", "n"], rows).lstrip("\ufeff"))))
     assert parsed[1] == ["'=1+2", "Lenin st 5", "3"]
-    sheet = zipfile.ZipFile(io.BytesIO(xlsx_bytes(["name", "village", "n"], rows))).read("xl/worksheets/sheet1.xml").decode()
+    sheet = zipfile.ZipFile(io.BytesIO(xlsx_bytes(["name", "village", "n"], rows + [["+996555123456", "", 1]]))
+                            ).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet and "Lenin st 5" in sheet
+    assert "=1+2" in sheet and "'=1+2" not in sheet  # text, shown as typed
+    assert "+996555123456" in sheet and "'+996" not in sheet  # a phone number keeps its form
