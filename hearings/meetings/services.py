@@ -187,6 +187,16 @@ def register(hearing, *, full_name, channel="online", village="", phone="", emai
             Registration.status.in_(("registered", "waitlisted"))))
         if existing:
             return existing
+    if user is None and channel == "online" and phone:
+        # one seat per phone number online; the ticket is not shown again to whoever types the
+        # number (it lets its holder cancel), the person has it on screen, on paper or by e-mail
+        taken = db.session.scalar(select(Registration.id).where(
+            Registration.hearing_id == hearing.id, Registration.phone == clean_text(phone),
+            Registration.status.in_(("registered", "waitlisted"))).limit(1))
+        if taken:
+            raise HearingError(_("This phone number is already registered for this hearing. Use the ticket "
+                                 "you received; if it is lost, the municipality's staff can find it."),
+                               409, field="phone")
     counts = _counts(hearing)
     full = hearing.capacity is not None and counts.get("registered", 0) >= hearing.capacity
     if full and channel != "online":

@@ -265,10 +265,14 @@ def register(slug, hearing_id):
                                     age_group=form.age_group.data, category=form.category.data,
                                     consent=form.consent.data, client_key=form.client_key.data)
         except HearingError as error:
-            if error.status != 400:
+            field = getattr(form, error.field, None) if error.field else None
+            if field is not None:  # shown beside the field, the form as typed
+                field.errors = list(field.errors or []) + [str(error)]
+            elif error.status != 400:
                 abort_with(error.status, str(error))
-            flash(str(error), "error")
-            status = 400
+            else:
+                flash(str(error), "error")
+            status = error.status
         else:
             flash_registered(reg)
             return redirect(url_for("meetings.ticket", slug=slug, token=reg.token))
@@ -301,12 +305,13 @@ def load_ticket(slug, token):
 
 
 @bp.route("/ticket/<token>")
-def ticket(slug, token):
+def ticket(slug, token, cancel_error=None):
     municipality, reg = load_ticket(slug, token)
     checkin_url = absolute_url("meetings.door", slug=slug, hearing_id=reg.hearing_id, code=reg.code)
     return render_template("meetings/ticket.html", municipality=municipality, reg=reg,
-                           hearing=reg.hearing, qr=qr_svg(checkin_url, scale=6),
-                           waiting=waiting_number(reg) if reg.status == "waitlisted" else None)
+                           hearing=reg.hearing, qr=qr_svg(checkin_url, scale=6), cancel_error=cancel_error,
+                           waiting=waiting_number(reg) if reg.status == "waitlisted" else None), \
+        (400 if cancel_error else 200)
 
 
 @bp.route("/ticket/<token>.pdf")
@@ -319,6 +324,8 @@ def ticket_pdf(slug, token):
 @bp.route("/ticket/<token>/cancel", methods=["POST"])
 def cancel_ticket(slug, token):
     municipality, reg = load_ticket(slug, token)
+    if request.form.get("confirm") != "y":  # one mistaken tap must not give the seat away
+        return ticket(slug, token, cancel_error=_("Tick the box to confirm that you will not come."))
     try:
         services.cancel(reg)
     except HearingError as error:

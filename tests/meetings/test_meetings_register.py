@@ -67,14 +67,20 @@ def test_capacity_waiting_list_and_moving_up(client, new_hearing):
     waiting = client.get(f"{BASE}/ticket/{regs[2].token}?lang=en").get_data(as_text=True)
     assert "waiting list (number 1)" in waiting
     mail.outbox.clear()
-    response = client.post(f"{BASE}/ticket/{regs[0].token}/cancel")
+    # a tap without the confirming tick gives nothing away
+    unconfirmed = client.post(f"{BASE}/ticket/{regs[0].token}/cancel?lang=en")
+    assert unconfirmed.status_code == 400
+    assert "Tick the box to confirm that you will not come." in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Registration, regs[0].id).status == "registered"
+    response = client.post(f"{BASE}/ticket/{regs[0].token}/cancel", data={"confirm": "y"})
     assert response.status_code == 302
     db.session.expire_all()
     assert [r.status for r in db.session.query(Registration).order_by(Registration.position)] == \
         ["cancelled", "registered", "registered"]
     assert [m.recipients for m in mail.outbox] == [["p2@x.kg"]]
     # cancelling twice is a 409 with a message, not a 500
-    assert client.post(f"{BASE}/ticket/{regs[0].token}/cancel").status_code == 409
+    assert client.post(f"{BASE}/ticket/{regs[0].token}/cancel", data={"confirm": "y"}).status_code == 409
 
 
 def test_walk_in_refused_when_full_but_nothing_lost(client, users, login_as, new_hearing):
@@ -161,3 +167,12 @@ def test_mail_in_the_language_of_the_registration(client, users, login_as, heari
     reg = db.session.query(Registration).one()
     assert reg.locale == "ru"
     assert "Регистрация подтверждена" in mail.outbox[-1].subject + mail.outbox[-1].body
+
+
+def test_one_online_seat_per_phone_number(client, hearing):
+    assert anon(client, hearing, "Асанова Айгүл", "0555 123 456").status_code == 302
+    again = anon(client, hearing, "Айгүл Асанова", "+996 555 123 456")  # same person, other spelling
+    text = again.get_data(as_text=True)
+    assert again.status_code == 409 and "This phone number is already registered for this hearing." in text
+    assert 'value="Айгүл Асанова"' in text  # what was typed stays
+    assert db.session.query(Registration).count() == 1
