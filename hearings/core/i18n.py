@@ -137,9 +137,7 @@ class Form(FlaskForm):
 
             cls = unbound_field.field_class
             if issubclass(cls, StringField) and not issubclass(cls, PasswordField):
-                filters = [clean_text, *unbound_field.kwargs.get("filters", ())]
-                unbound_field = unbound_field.field_class(
-                    *unbound_field.args, **{**unbound_field.kwargs, "filters": filters})
+                options["filters"] = [clean_text, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, **options)
 
 

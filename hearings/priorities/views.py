@@ -112,11 +112,21 @@ def explain_rule(rule):
     return _("Sequential Phragmén: voters are imagined to earn money continuously; a project is funded as soon as its supporters together have earned its cost, and they spend their money on it. This spreads funded projects fairly among groups of voters. It stops when the next project no longer fits in the budget.")
 
 
-def votes_public_or_403(process):
+def _embargo_message(process):
+    return _("Results are published when voting closes (%(date)s). No counts are shown before.",
+             date=official_date(process.voting_closes))
+
+
+def votes_embargo(process, ctx=None, title=None):
+    """Before voting closes: the refusal (a page when `title` is given, else the error page),
+    403. After: None — and the first look at the votes seals the ballot box."""
     if not process.results_public():
-        abort_with(403, _("Results are published when voting closes (%(date)s). No counts are shown before.",
-                          date=official_date(process.voting_closes)))
-    services.seal_ballot_box(process)  # the first look at the votes after the close seals them
+        if title is None:
+            abort_with(403, _embargo_message(process))
+        return status_response("priorities/message.html", 403, title=title,
+                               message=_embargo_message(process), **ctx)
+    services.seal_ballot_box(process)
+    return None
 
 
 def rule_label(rule):
@@ -764,11 +774,9 @@ def _lang():
 def results(slug, pid):
     municipality, process = load(slug, pid)
     ctx = {"municipality": municipality, "process": process}
-    if not process.results_public():
-        return status_response("priorities/message.html", 403, title=_("Results are not published yet"),
-                               message=_("Results are published when voting closes (%(date)s). No counts are shown before.",
-                                         date=official_date(process.voting_closes)), **ctx)
-    services.seal_ballot_box(process)
+    refused = votes_embargo(process, ctx, _("Results are not published yet"))
+    if refused:
+        return refused
     res = services.results(process)
     st = services.stats(process)
     villages = {v.id: v.name for v in municipality.villages}
@@ -807,7 +815,7 @@ def _charts(process, res):
 @bp.route("/m/<slug>/pb/<int:pid>/results.csv")
 def results_csv(slug, pid):
     municipality, process = load(slug, pid)
-    votes_public_or_403(process)
+    votes_embargo(process)
     res = services.results(process)
     rows = [[r["priority"].pid, r["priority"].title, category_label(r["priority"].category),
              r["priority"].village.name if r["priority"].village else "", str(r["priority"].cost),
@@ -821,7 +829,7 @@ def results_csv(slug, pid):
 @bp.route("/m/<slug>/pb/<int:pid>/results.json")
 def results_json(slug, pid):
     municipality, process = load(slug, pid)
-    votes_public_or_403(process)
+    votes_embargo(process)
     res = services.results(process)
     return Response(services.export_json(process, res), mimetype="application/json")
 
@@ -829,7 +837,7 @@ def results_json(slug, pid):
 @bp.route("/m/<slug>/pb/<int:pid>/results.pb")
 def results_pb(slug, pid):
     municipality, process = load(slug, pid)
-    votes_public_or_403(process)
+    votes_embargo(process)
     res = services.results(process)
     return Response(services.export_pb(process, res), mimetype="text/plain; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="pb-{process.id}.pb"'})
@@ -839,11 +847,9 @@ def results_pb(slug, pid):
 def ballots(slug, pid):
     municipality, process = load(slug, pid)
     ctx = {"municipality": municipality, "process": process}
-    if not process.results_public():
-        return status_response("priorities/message.html", 403, title=_("The ballot list is not published yet"),
-                               message=_("Results are published when voting closes (%(date)s). No counts are shown before.",
-                                         date=official_date(process.voting_closes)), **ctx)
-    services.seal_ballot_box(process)
+    refused = votes_embargo(process, ctx, _("The ballot list is not published yet"))
+    if refused:
+        return refused
     form = ReceiptForm(request.args)
     found, looked = None, False
     if request.args.get("receipt"):
